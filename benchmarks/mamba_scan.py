@@ -58,7 +58,8 @@ def main():
         for backward in (True, False):
             r = measure(b, t, e, n, a.runs, backward)
             (lw, lc), (cw, cc) = r['loop'], r['chunked']
-            print(f"{t:>5} {'fwd+bwd' if backward else 'fwd':>8} {lw * 1e3:>9.1f} {cw * 1e3:>11.1f} {b * t / cw:>14,.0f} "
+            kind = 'fwd+bwd' if backward else 'fwd'
+            print(f"{t:>5} {kind:>8} {lw * 1e3:>9.1f} {cw * 1e3:>11.1f} {b * t / cw:>14,.0f} "
                   f"{lw / cw:>13.2f}x {lc * 1e3:>12.1f} {cc * 1e3:>15.1f} {lc / cc:>12.2f}x")
     if a.small:
         print("\nsmall shapes, fwd+bwd, CPU time; 'auto' is what selective_scan picks (the loop for T <= 2)")
