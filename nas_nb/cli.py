@@ -7,9 +7,10 @@ from __future__ import annotations
 import argparse, json, sys
 from .config import GENES, applies, ARCH_TYPES
 from .search_space import SearchSpace, MODES, BASELINES
+from .models import Task, estimate_params
 
 # %% auto 0
-__all__ = ['UsageError', 'space_summary', 'cmd_space', 'make_parser', 'main']
+__all__ = ['REPORT_TASKS', 'UsageError', 'space_summary', 'cmd_space', 'make_parser', 'main']
 
 # %% ../nbs/70_cli.ipynb
 class UsageError(Exception):
@@ -20,13 +21,18 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message): raise UsageError(message)
 
 # %% ../nbs/70_cli.ipynb
+# the two tasks baseline sizes are reported for: MNIST as 16 patches of 7x7, and a byte-level LM (256 bytes + end-of-text)
+REPORT_TASKS = {'mnist': Task.classify(n_features=49, n_tokens=16, n_classes=10),
+                'byte_lm_1024': Task.lm(vocab_size=257, context_length=1024)}
+
 def space_summary(mode:str) -> dict:
     "Everything `nas_nb space` reports about a mode, as plain JSON-able values."
     sp = SearchSpace(mode)
     return dict(mode=mode, size=sp.size(), valid=sp.count_valid(), distinct=sp.count_distinct(),
                 genes={g: list(sp.options[g]) for g in GENES},
                 applies_to={g: [a for a in ARCH_TYPES if applies(g, a)] for g in GENES},
-                baselines={name: c.to_dict() for name, c in BASELINES.items()})
+                baselines={name: dict(c.to_dict(), params={t: estimate_params(c, task) for t, task in REPORT_TASKS.items()})
+                           for name, c in BASELINES.items()})
 
 def cmd_space(args) -> int:
     "Print a search mode's size, exact valid/distinct counts, the genes and their options, and the baselines."
@@ -43,11 +49,12 @@ def cmd_space(args) -> int:
         fam = s['applies_to'][g]
         where = '' if len(fam) == len(ARCH_TYPES) else f"   (only {', '.join(fam)})"
         print(f"  {g:18} {len(opts):>2} x  {', '.join(map(str, opts))}{where}")
-    print("baselines")
+    print(f"baselines (exact parameter counts: {', '.join(REPORT_TASKS)})")
     for name, c in s['baselines'].items():
-        print(f"  {name:16} {c['arch_type']:12} L{c['num_layers']} D{c['hidden_dim']}  "
+        p = c['params']
+        print(f"  {name:16} {p['mnist']:>11,} {p['byte_lm_1024']:>11,}  {c['arch_type']:12} L{c['num_layers']} D{c['hidden_dim']}  "
               + ' '.join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in c.items()
-                         if k not in ('arch_type', 'num_layers', 'hidden_dim') and applies(k, c['arch_type'])))
+                         if k not in ('arch_type', 'num_layers', 'hidden_dim', 'params') and applies(k, c['arch_type'])))
     return 0
 
 # %% ../nbs/70_cli.ipynb
