@@ -126,8 +126,10 @@ def train(model:nn.Module, train_data, valid_data=None, phase='fast', *,
     steps_per_epoch = math.ceil(n / batch_size)
     total = steps_per_epoch * ph.epochs
     warmup = max(1, int(warmup_frac * total))
-    decay = [p for p in model.parameters() if p.ndim >= 2]
-    no_decay = [p for p in model.parameters() if p.ndim < 2]
+    # no weight decay on gains, biases and parameters that ask for none (Mamba's A_log and D)
+    no_wd = lambda p: p.ndim < 2 or getattr(p, '_no_weight_decay', False)
+    decay = [p for p in model.parameters() if not no_wd(p)]
+    no_decay = [p for p in model.parameters() if no_wd(p)]
     opt = torch.optim.AdamW([dict(params=decay, weight_decay=weight_decay), dict(params=no_decay, weight_decay=0.0)],
                             lr=lr, betas=(0.9, 0.95))
     scaler = torch.amp.GradScaler('cuda', enabled=precision == 'fp16')
