@@ -13,18 +13,20 @@ from nas_nb.models import build_model, Task, count_params
 from nas_nb.data import load_mnist, load_code_corpus, ByteTokenizer, lm_sequences
 from nas_nb.train import train, evaluate, get_phase
 
-def mnist(seed):
+def mnist(seed, only=None, lr=1e-3):
     data = load_mnist(seed=seed)
     print(f"MNIST source: {data.source}")
     ul = BASELINES['ultra_light']
-    cfgs = {'ultra_light (transformer L4 D256)': ul,
+    cfgs = {'small patch transformer L2 D128': AC('transformer', num_layers=2, hidden_dim=128, num_heads=4, dropout=0.1),
+            'ultra_light (transformer L4 D256)': ul,
             'mamba L4 D192 N16': AC('mamba', num_layers=4, hidden_dim=192, state_dim=16, dropout=0.1),
             'rwkv L4 D256': AC('rwkv', num_layers=4, hidden_dim=256, dropout=0.1)}
     print(f"{'model':34} {'params':>10} {'epochs':>6} {'status':>13} {'valid acc':>9} {'test acc':>8} {'wall s':>7}")
     for name, cfg in cfgs.items():
+        if only and only not in name: continue
         m = build_model(cfg, data.task, seed=seed)
         t0 = time.perf_counter()
-        r = train(m, data.train, data.valid, 'full', seed=seed, lr=1e-3)
+        r = train(m, data.train, data.valid, 'full', seed=seed, lr=lr)
         wall = time.perf_counter() - t0
         test = evaluate(m, data.test)
         print(f"{name:34} {count_params(m):>10,} {r.epochs:>6} {r.status:>13} {r.metrics['accuracy']:>9.3f} "
@@ -53,7 +55,9 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--mnist', action='store_true'); p.add_argument('--lm', action='store_true')
     p.add_argument('--threads', type=int, default=2); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--only', help='train only the MNIST models whose name contains this')
+    p.add_argument('--lr', type=float, default=1e-3, help='peak learning rate of the MNIST runs')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    if a.mnist or not a.lm: mnist(a.seed)
+    if a.mnist or not a.lm: mnist(a.seed, a.only, a.lr)
     if a.lm or not a.mnist: lm(a.seed)
