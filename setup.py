@@ -21,7 +21,8 @@ py_versions = '3.10 3.11 3.12 3.13'.split()
 
 def reqs(key): return shlex.split(cfg.get(key, ''))
 requirements = reqs('requirements')
-extras = {'dev': reqs('dev_requirements'), 'gpu': reqs('gpu_requirements'), 'ray': reqs('ray_requirements')}
+extras = {'dev': reqs('dev_requirements'), 'gpu': reqs('gpu_requirements'), 'ray': reqs('ray_requirements'),
+          'hf': reqs('hf_requirements')}
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 min_python = cfg['min_python']
 lib_path = cfg.get('lib_path', cfg['lib_name'])

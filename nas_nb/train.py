@@ -107,8 +107,11 @@ def train(model:nn.Module, train_data, valid_data=None, phase='fast', *,
           precision:str='fp32',          # fp32, bf16 (autocast, CPU and CUDA) or fp16 (CUDA, with a GradScaler)
           gradient_checkpointing:bool=False,
           patience:int|None=-1,          # epochs without improvement before stopping; -1: the phase's; None: never
-          seed:int=0, device=None, progress:bool=False, bytes_per_token:float=1.0) -> TrainResult:
+          seed:int=0, device=None, progress:bool=False, bytes_per_token:float=1.0,
+          loss=None,                     # (model, batch) -> (loss, (correct, count)); default `loss_fn` (distillation passes its own)
+          ) -> TrainResult:
     "Train `model` in place for `phase`'s budget; never raises on a diverging loss."
+    compute_loss = loss or loss_fn
     ph = get_phase(phase)
     lr, batch_size = lr or ph.lr, batch_size or ph.batch_size
     patience = ph.patience if patience == -1 else patience
@@ -146,7 +149,7 @@ def train(model:nn.Module, train_data, valid_data=None, phase='fast', *,
                 micro = [tuple(b[i::accum_steps].to(device) for b in batch) for i in range(accum_steps)]
                 tot = 0.0
                 for mb in micro:
-                    with _autocast(device, precision): loss, _ = loss_fn(model, mb)
+                    with _autocast(device, precision): loss, _ = compute_loss(model, mb)
                     if not torch.isfinite(loss):
                         res.status, res.message = 'diverged', f"loss became {loss.item()} at epoch {epoch}, step {step}"
                         break
