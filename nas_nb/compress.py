@@ -4,7 +4,7 @@
 
 # %% ../nbs/30_compress.ipynb 3
 from __future__ import annotations
-import copy, dataclasses, hashlib, json, struct
+import copy, dataclasses, hashlib, json, pathlib, struct
 import torch, torch.nn as nn, torch.nn.functional as F
 from .config import ArchitectureConfig, QUANTIZATIONS
 from .models.core import SequenceModel, Task, build_model

@@ -176,7 +176,6 @@ class MambaMixer(nn.Module):
         return F.softplus(self.dt_proj(dt)), B, C
 
     def forward(self, x):
-        T = x.shape[1]
         xs, z = self.in_proj(x).chunk(2, dim=-1)                             # (B,T,E) each
         xs = xs.transpose(1, 2)                                              # (B,E,T)
         k = mamba_kernels()['conv'] if x.is_cuda and self.impl in ('auto', 'cuda') else None
