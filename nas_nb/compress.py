@@ -8,6 +8,7 @@ import copy, dataclasses, hashlib, json, pathlib, struct
 import torch, torch.nn as nn, torch.nn.functional as F
 from .config import ArchitectureConfig, QUANTIZATIONS
 from .models.core import SequenceModel, Task, build_model
+from .prune import apply_plan
 
 # %% auto 0
 __all__ = ['FORMATS', 'ARTIFACT_VERSION', 'pack_int4', 'unpack_int4', 'QuantLinear', 'quantize', 'save_artifact', 'artifact_size',
@@ -112,7 +113,8 @@ def _artifact(model:SequenceModel) -> tuple[dict, dict]:
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     recipe = getattr(model, 'quant_recipe', None) or dict(format='fp32')
     meta = dict(format='nas_nb.artifact', version=str(ARTIFACT_VERSION), config=model.cfg.to_json(),
-                task=json.dumps(dataclasses.asdict(model.task)), recipe=json.dumps(recipe))
+                task=json.dumps(dataclasses.asdict(model.task)), recipe=json.dumps(recipe),
+                plan=json.dumps(getattr(model, 'prune_plan', {})))  # kept units of a pruned model
     return tensors, dict(meta, sha256=_digest(meta, tensors))
 
 def save_artifact(model:SequenceModel, path) -> pathlib.Path:
@@ -159,6 +161,7 @@ def load_artifact(path, device=None) -> SequenceModel:
         raise ValueError(f"{path}: checksum mismatch (SHA-256 of the contents differs from the header): file was modified or corrupted")
     cfg, task, recipe = ArchitectureConfig.from_dict(json.loads(meta['config'])), Task(**json.loads(meta['task'])), json.loads(meta['recipe'])
     model = build_model(dataclasses.replace(cfg, quantization='fp32'), task)
+    apply_plan(model, json.loads(meta.get('plan', '{}')))  # a pruned model's shapes (and kept ALiBi slopes)
     model = quantize(model, recipe['format'], group_size=recipe.get('group_size') or 32, inplace=True)
     model.load_state_dict(tensors, strict=True)
     return model.to(device) if device else model

@@ -91,7 +91,7 @@ class Attention(nn.Module):
     def forward(self, x):
         b, t, d = x.shape
         q, k, v = self._qkv(x, 0)
-        return self.o_proj(self.attend(q, k, v).transpose(1, 2).reshape(b, t, d))
+        return self.o_proj(self.attend(q, k, v).transpose(1, 2).reshape(b, t, -1))  # H*Dh may be < D after pruning
 
     def init_state(self, batch:int, device=None, dtype=None):
         "Empty KV cache: keys, values (B, Hk, 0, Dh) and the next position."

@@ -124,9 +124,10 @@ class LinearAttention(nn.Module):
         self.h, self.dh, self.pe = h, d // h, cfg.position_encoding
         self.layer_idx, self.impl, self.chunk_size, self.eps = layer_idx, impl, chunk_size, eps
         self.q_proj, self.k_proj, self.v_proj, self.o_proj = (nn.Linear(d, d, bias=False) for _ in range(4))
+        if self.pe == 'alibi': self.register_buffer('slopes', alibi_slopes(h), persistent=False)  # per head; pruning keeps a subset
 
     def _log_gamma(self, device):
-        return -alibi_slopes(self.h).to(device) if self.pe == 'alibi' else None  # (H,) log of the per-head decay
+        return -self.slopes.to(device) if self.pe == 'alibi' else None  # (H,) log of the per-head decay
 
     def _heads(self, x):  # (..., D) -> q, k, v (..., H, Dh)
         return (p(x).unflatten(-1, (self.h, self.dh)) for p in (self.q_proj, self.k_proj, self.v_proj))
@@ -141,7 +142,7 @@ class LinearAttention(nn.Module):
             if self.impl == 'chunked': y, _ = linear_attention_chunked(fq, fk, v32, lg, rope, self.chunk_size, self.eps)
             elif self.impl == 'quadratic': y = linear_attention_quadratic(fq, fk, v32, lg, rope, self.eps)
             else: y, _ = linear_attention_loop(fq, fk, v32, lg, rope, self.eps)
-        return self.o_proj(y.to(q.dtype).transpose(1, 2).reshape(B, T, D))
+        return self.o_proj(y.to(q.dtype).transpose(1, 2).reshape(B, T, -1))  # H*Dh may be < D after pruning
 
     def init_state(self, batch:int, device=None, dtype=None):
         "Empty state (S (B,H,Dh,Dh), z (B,H,Dh), pos 0), at least fp32."

@@ -176,7 +176,8 @@ class RWKVTimeMix(nn.Module):
 
     def init_state(self, batch:int, device=None, dtype=None):
         "(x_prev (B, D), aa, bb, pp): the previous token's input and the WKV state (float32)."
-        return (torch.zeros(batch, self.cfg.hidden_dim, device=device, dtype=dtype), *wkv_init_state(batch, self.cfg.hidden_dim, device))
+        att = self.time_decay.shape[0]  # WKV channels: D, fewer after pruning
+        return (torch.zeros(batch, self.cfg.hidden_dim, device=device, dtype=dtype), *wkv_init_state(batch, att, device))
 
     def step(self, x, state):
         "One token: x (B, D) -> (y (B, D), new state)."
