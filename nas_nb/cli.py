@@ -10,7 +10,7 @@ from .search_space import SearchSpace, MODES, BASELINES
 from .models import Task, estimate_params
 
 # %% auto 0
-__all__ = ['REPORT_TASKS', 'UsageError', 'space_summary', 'cmd_space', 'make_parser', 'main']
+__all__ = ['REPORT_TASKS', 'UsageError', 'space_summary', 'cmd_space', 'load_config', 'cmd_evaluate', 'make_parser', 'main']
 
 # %% ../nbs/70_cli.ipynb
 class UsageError(Exception):
@@ -58,6 +58,28 @@ def cmd_space(args) -> int:
     return 0
 
 # %% ../nbs/70_cli.ipynb
+def load_config(arg:str):
+    "An `ArchitectureConfig` from a JSON file path, or a baseline's name."
+    import pathlib
+    from nas_nb.config import ArchitectureConfig
+    p = pathlib.Path(arg)
+    if not p.exists():
+        if arg in BASELINES: return BASELINES[arg]
+        raise UsageError(f"{arg}: no such file (expected an architecture JSON file or a baseline: {', '.join(BASELINES)})")
+    if not p.is_file(): raise UsageError(f"{arg}: not a file (expected an architecture JSON file)")
+    try: return ArchitectureConfig.from_json(p.read_text())
+    except ValueError as e: raise UsageError(f"{arg}: {e}") from None
+
+def cmd_evaluate(args) -> int:
+    "Evaluate one architecture and print the result as JSON."
+    from nas_nb.evaluate import Evaluator
+    cfg = load_config(args.config)
+    ev = Evaluator(args.experiment, phase=args.phase, device=args.device, seed=args.seed, store=args.store, data_dir=args.data_dir)
+    r = ev.evaluate(cfg)
+    print(json.dumps(r.to_dict(), indent=2))
+    return 0 if r.ok else 1
+
+# %% ../nbs/70_cli.ipynb
 def make_parser() -> argparse.ArgumentParser:
     p = _Parser(prog='nas_nb', description='Multi-objective evolutionary NAS over efficient sequence models.')
     sub = p.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
@@ -65,6 +87,17 @@ def make_parser() -> argparse.ArgumentParser:
     sp.add_argument('--mode', default='full', choices=list(MODES), help='search mode (default: full)')
     sp.add_argument('--json', action='store_true', help='print JSON instead of text')
     sp.set_defaults(func=cmd_space)
+    from nas_nb.experiments import EXPERIMENTS
+    from nas_nb.train import PHASES
+    ev = sub.add_parser('evaluate', help='train and measure one architecture; print the result as JSON')
+    ev.add_argument('config', help='an architecture JSON file, or a baseline name (' + ', '.join(BASELINES) + ')')
+    ev.add_argument('--experiment', default='mnist', choices=list(EXPERIMENTS), help='default: mnist')
+    ev.add_argument('--phase', default='fast', choices=list(PHASES), help='training budget (default: fast)')
+    ev.add_argument('--data-dir', default=None, help="the experiment's data (MNIST: a folder with the official idx files)")
+    ev.add_argument('--store', default=None, help='SQLite result store to record in and answer from')
+    ev.add_argument('--seed', type=int, default=0)
+    ev.add_argument('--device', default=None, help='cpu, cuda, cuda:1, ... (default: cuda when available)')
+    ev.set_defaults(func=cmd_evaluate)
     return p
 
 def main(argv:list|None=None) -> int:
