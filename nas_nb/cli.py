@@ -10,7 +10,8 @@ from .search_space import SearchSpace, MODES, BASELINES
 from .models import Task, estimate_params
 
 # %% auto 0
-__all__ = ['REPORT_TASKS', 'UsageError', 'space_summary', 'cmd_space', 'load_config', 'cmd_evaluate', 'make_parser', 'main']
+__all__ = ['REPORT_TASKS', 'UsageError', 'space_summary', 'cmd_space', 'load_config', 'cmd_evaluate', 'cmd_search', 'make_parser',
+           'main']
 
 # %% ../nbs/70_cli.ipynb
 class UsageError(Exception):
@@ -80,6 +81,49 @@ def cmd_evaluate(args) -> int:
     return 0 if r.ok else 1
 
 # %% ../nbs/70_cli.ipynb
+def _summary_text(s:dict) -> str:
+    lines = [f"search done: {s['run_dir']}  ({s['generations']} generations; results at phase {s['phase']})",
+             f"  evaluations {s['evaluations']}, cache hits {s['cache_hits']}, Pareto front {s['front_size']}"
+             + (f", {s['wall_time_s']:.0f} s" if 'wall_time_s' in s else '')]
+    b = s.get('best')
+    if b:
+        m = b['metrics']
+        lines.append(f"  best {b['arch_id']}  fitness {b['fitness']:.4f}  " + '  '.join(
+            f"{k} {m[k]:,.4g}" for k in ('accuracy', 'size_mb', 'latency_ms', 'params') if k in m))
+        c = b['config']
+        from nas_nb.config import applies
+        lines.append('  ' + ' '.join(f"{k}={v}" for k, v in c.items() if applies(k, c['arch_type'])))
+    lines.append("  outputs: history.csv, pareto.csv, best_architecture.json, results.sqlite, checkpoints/")
+    return '\n'.join(lines)
+
+def cmd_search(args) -> int:
+    "Run or resume an evolutionary search; print a summary."
+    import datetime, pathlib
+    from nas_nb.evolution import EvolutionaryNAS, SearchConfig, resume
+    from nas_nb.executors import EvaluatorSpec, make_executor
+    device = None if args.device == 'auto' else args.device
+    if args.resume:
+        if not args.out: raise UsageError("--resume needs --out RUN_DIR (the run directory to continue)")
+        with make_executor(args.executor, args.workers, device, args.ray_address) as ex:
+            s = resume(args.out, ex, progress=True)
+    else:
+        objectives = None
+        if args.objectives:
+            p = pathlib.Path(args.objectives)
+            if not p.is_file(): raise UsageError(f"{p}: no such file (expected a JSON list of objectives)")
+            try: objectives = json.loads(p.read_text())
+            except json.JSONDecodeError as e: raise UsageError(f"{p}: malformed JSON ({e})") from None
+            if not isinstance(objectives, list) or not objectives: raise UsageError(f"{p}: expected a non-empty JSON list of objectives")
+        cfg = SearchConfig(population=args.population, generations=args.generations, selection=args.selection,
+                           phases=args.phases or (args.phase or 'fast',), seed=args.seed)
+        spec = EvaluatorSpec(args.experiment, objectives=objectives, data_dir=args.data_dir, seed=args.seed, device=device)
+        out = args.out or f"runs/{args.experiment}-{datetime.datetime.now():%Y%m%d-%H%M%S}"
+        with make_executor(args.executor, args.workers, device, args.ray_address) as ex:
+            s = EvolutionaryNAS(SearchSpace(args.mode), spec, cfg, out, ex, progress=True).run()
+    print(_summary_text(s))
+    return 0
+
+# %% ../nbs/70_cli.ipynb
 def make_parser() -> argparse.ArgumentParser:
     p = _Parser(prog='nas_nb', description='Multi-objective evolutionary NAS over efficient sequence models.')
     sub = p.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
@@ -98,6 +142,27 @@ def make_parser() -> argparse.ArgumentParser:
     ev.add_argument('--seed', type=int, default=0)
     ev.add_argument('--device', default=None, help='cpu, cuda, cuda:1, ... (default: cuda when available)')
     ev.set_defaults(func=cmd_evaluate)
+    from nas_nb.evolution import SELECTIONS
+    from nas_nb.executors import EXECUTORS
+    se = sub.add_parser('search', help='run (or --resume) an evolutionary search')
+    se.add_argument('--experiment', default='mnist', choices=list(EXPERIMENTS), help='default: mnist')
+    se.add_argument('--mode', default='minimal', choices=list(MODES), help='search space (default: minimal)')
+    se.add_argument('--population', type=int, default=10)
+    se.add_argument('--generations', type=int, default=5)
+    ph = se.add_mutually_exclusive_group()
+    ph.add_argument('--phase', default=None, choices=list(PHASES), help='one fidelity (default: fast)')
+    ph.add_argument('--phases', default=None, help='successive halving over fidelities, e.g. fast,medium,full')
+    se.add_argument('--selection', default='weighted', choices=list(SELECTIONS))
+    se.add_argument('--objectives', default=None, help='JSON file: a list of objectives (default: the experiment\'s)')
+    se.add_argument('--executor', default='local', choices=list(EXECUTORS))
+    se.add_argument('--workers', type=int, default=None, help='process: worker count (default: one per GPU, else per core); ray: local CPUs')
+    se.add_argument('--ray-address', default=None, help="an existing Ray cluster ('auto', 'ray://host:10001'); default: start one here")
+    se.add_argument('--seed', type=int, default=0)
+    se.add_argument('--out', default=None, help='run directory (default: runs/<experiment>-<time>)')
+    se.add_argument('--resume', action='store_true', help='continue the search in --out')
+    se.add_argument('--data-dir', default=None)
+    se.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'])
+    se.set_defaults(func=cmd_search)
     return p
 
 def main(argv:list|None=None) -> int:
@@ -109,6 +174,9 @@ def main(argv:list|None=None) -> int:
             p.print_help()
             return 2
         return args.func(args)
-    except (UsageError, ValueError, FileNotFoundError) as e:
+    except (UsageError, ValueError, FileNotFoundError, FileExistsError, ImportError) as e:
         print(f"nas_nb: error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("nas_nb: interrupted", file=sys.stderr)
+        return 130
