@@ -4,19 +4,19 @@ to the unpruned model measured in the same run.
     python benchmarks/prune.py                     # D=256, L=4, 8 heads, FFN 4x, batch 1, T=128, 1 thread
     python benchmarks/prune.py --dim 128 --seq 64
 
-Latency is the median of `torch.utils.benchmark.Timer.blocked_autorange` (forward, no grad, batch 1).
+Latency is the evaluator's: the fastest of the forward passes timed in two 0.5 s windows, batch 1 (see
+nbs/40_evaluate.ipynb for why not the median on a shared CPU).
 """
 import argparse
-import torch, torch.utils.benchmark as tb
+import torch
 from nas_nb.config import ArchitectureConfig, ARCH_TYPES, ATTENTION_FAMILIES
 from nas_nb.models import build_model, Task, count_params
 from nas_nb.compress import artifact_size
 from nas_nb.prune import prune
+from nas_nb.evaluate import latency_passes
 
 def latency_ms(model, ids, min_run_time):
-    with torch.no_grad():
-        model(ids)  # warm-up
-        return tb.Timer('m(x)', globals=dict(m=model, x=ids)).blocked_autorange(min_run_time=min_run_time).median * 1e3
+    return min(latency_passes(model, ids, threads=None, min_time=min_run_time / 2) + latency_passes(model, ids, threads=None, min_time=min_run_time / 2))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])

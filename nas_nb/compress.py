@@ -67,8 +67,16 @@ class QuantLinear(nn.Module):
         w = q.reshape(self.out_features, self.groups, -1) * self.scales.float()[..., None]  # (O, G, I/G)
         return w.reshape(self.out_features, self.in_features).to(dtype)
 
+    int8_matmul = True  # int8 on CPU without grad: integer matmul with per-token activation scales (W8A8 dynamic)
+
     def forward(self, x):
         b = None if self.bias is None else self.bias.to(x.dtype)
+        if self.fmt == 'int8' and self.int8_matmul and x.device.type == 'cpu' and not torch.is_grad_enabled():
+            x2 = x.reshape(-1, self.in_features).float()                                # (M, I)
+            sx = x2.abs().amax(1, keepdim=True).clamp(min=1e-12) / 127                  # (M, 1)
+            y = torch._int_mm((x2 / sx).round_().to(torch.int8), self.weight.t())       # (M, O) int32
+            y = (y.float() * sx * self.scales.float().t()).to(x.dtype).reshape(*x.shape[:-1], self.out_features)
+            return y if b is None else y + b
         return F.linear(x, self.dequantize(x.dtype), b)
 
     def extra_repr(self):
