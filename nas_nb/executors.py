@@ -95,8 +95,10 @@ def _evaluate_task(spec:EvaluatorSpec, phase:str, config:dict) -> dict:
     with torch_threads(spec.threads): return _WORKER[key].evaluate(config).to_dict()
 
 def default_devices(workers:int|None=None) -> list[str]:
-    "One entry per worker: every visible GPU once, else `workers` CPU slots (default: cores // 1)."
-    if torch.cuda.is_available() and workers is None: return [f'cuda:{i}' for i in range(torch.cuda.device_count())]
+    "One entry per worker: the visible GPUs (cycled to `workers` if given), else `workers` CPU slots (default: one per core)."
+    if torch.cuda.is_available():
+        gpus = [f'cuda:{i}' for i in range(torch.cuda.device_count())]
+        return gpus if workers is None else (gpus * workers)[:workers]
     return ['cpu'] * (workers or max(1, os.cpu_count() or 1))
 
 class ProcessExecutor:
@@ -199,7 +201,12 @@ def make_executor(name:str, workers:int|None=None, device:str|None=None, ray_add
     if name not in EXECUTORS: raise ValueError(f"unknown executor {name!r}: allowed executors are {', '.join(EXECUTORS)}")
     if name == 'local': return LocalExecutor(device)
     if name == 'process':
-        devs = None if device in (None, 'auto') else [device]
-        return ProcessExecutor(workers, devs if devs is None or workers is None else devs * workers)
+        if device in (None, 'auto'): return ProcessExecutor(workers)      # every GPU once, else `workers` CPU slots
+        if device == 'cuda':
+            n = torch.cuda.device_count()
+            if n == 0: raise ValueError("device 'cuda' was asked for, but no CUDA device is visible")
+            return ProcessExecutor(workers, [f'cuda:{i}' for i in range(n)])  # one worker per GPU (cycled to `workers`)
+        if device == 'cpu': return ProcessExecutor(devices=['cpu'] * (workers or os.cpu_count() or 1))
+        return ProcessExecutor(workers, [device])                          # e.g. 'cuda:1'
     gpu = device not in (None, 'auto', 'cpu') or (device in (None, 'auto') and torch.cuda.is_available())
     return RayExecutor(ray_address, num_gpus=1 if gpu else 0, local_cpus=workers)
