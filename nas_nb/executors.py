@@ -56,12 +56,28 @@ def torch_threads(n:int|None):
     try: yield
     finally: torch.set_num_threads(old)
 
+class _Executor:
+    "Context-manager plumbing shared by the executors."
+    def close(self): pass
+    def __enter__(self): return self
+    def __exit__(self, *a): self.close()
+
+def _as_dicts(configs) -> list[dict]: return [c.to_dict() if isinstance(c, ArchitectureConfig) else dict(c) for c in configs]
+
+_WORKER = {}  # per process: this worker's device and its evaluators by (spec, phase, device)
+
+def _evaluate_in_worker(spec:EvaluatorSpec, phase:str, config:dict, device:str|None) -> dict:
+    "Evaluate one genome with this process's cached evaluator; the result as a dict."
+    key = (spec, phase, device)
+    if key not in _WORKER: _WORKER[key] = spec.make(phase, device)
+    with torch_threads(spec.threads): return _WORKER[key].evaluate(config).to_dict()
+
 def _failed(spec:EvaluatorSpec, phase:str, config:dict, message:str) -> EvalResult:
     cfg = ArchitectureConfig.from_dict(config).canonical()
     return EvalResult(cfg.arch_id, cfg.to_dict(), spec.experiment, phase, spec.seed, 'failed', message)
 
 # %% ../nbs/51_executors.ipynb
-class LocalExecutor:
+class LocalExecutor(_Executor):
     "Evaluate in this process, one after another."
     name = 'local'
     def __init__(self, device=None): self.device, self._evals = device, {}
@@ -77,22 +93,16 @@ class LocalExecutor:
                 if callback: callback(out[-1])
         return out
     def close(self): self._evals.clear()
-    def __enter__(self): return self
-    def __exit__(self, *a): self.close()
 
 # %% ../nbs/51_executors.ipynb
-_WORKER = {}
-
 def _init_worker(devices, threads):
     "Pool initializer: take this worker's device from the queue, fix the thread count."
     _WORKER['device'] = devices.get() if devices is not None else None
     torch.set_num_threads(threads)
 
 def _evaluate_task(spec:EvaluatorSpec, phase:str, config:dict) -> dict:
-    "Runs in a worker: evaluate one genome with this worker's cached evaluator; the result as a dict."
-    key = (spec, phase)
-    if key not in _WORKER: _WORKER[key] = spec.make(phase, _WORKER.get('device'))
-    with torch_threads(spec.threads): return _WORKER[key].evaluate(config).to_dict()
+    "Runs in a pool worker, on the device the initializer gave it."
+    return _evaluate_in_worker(spec, phase, config, _WORKER.get('device'))
 
 def default_devices(workers:int|None=None) -> list[str]:
     "One entry per worker: the visible GPUs (cycled to `workers` if given), else `workers` CPU slots (default: one per core)."
@@ -101,7 +111,7 @@ def default_devices(workers:int|None=None) -> list[str]:
         return gpus if workers is None else (gpus * workers)[:workers]
     return ['cpu'] * (workers or max(1, os.cpu_count() or 1))
 
-class ProcessExecutor:
+class ProcessExecutor(_Executor):
     "One worker process per device (spawn); a worker crash costs only the task that caused it."
     name = 'process'
     def __init__(self, workers:int|None=None, devices:list|None=None, max_retries:int=1):
@@ -122,7 +132,7 @@ class ProcessExecutor:
 
     def map(self, spec:EvaluatorSpec, phase:str, configs:list, callback=None) -> list[EvalResult]:
         "Results in the order of `configs`; `callback(result)` as each one completes."
-        dicts = [c.to_dict() if isinstance(c, ArchitectureConfig) else dict(c) for c in configs]
+        dicts = _as_dicts(configs)
         out = [None] * len(dicts)
         futs = {self._start(spec.threads).submit(_evaluate_task, spec, phase, d): i for i, d in enumerate(dicts)}
         broken = []
@@ -149,17 +159,9 @@ class ProcessExecutor:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._queue.close(); self._queue.join_thread()
         self._pool = None
-    def __enter__(self): return self
-    def __exit__(self, *a): self.close()
 
 # %% ../nbs/51_executors.ipynb
-def _ray_task(spec:EvaluatorSpec, phase:str, config:dict, device:str|None) -> dict:
-    "A Ray task: evaluate one genome in a Ray worker (evaluators cached per worker process)."
-    key = (spec, phase, device)
-    if key not in _WORKER: _WORKER[key] = spec.make(phase, device)
-    with torch_threads(spec.threads): return _WORKER[key].evaluate(config).to_dict()
-
-class RayExecutor:
+class RayExecutor(_Executor):
     "Each evaluation a Ray task with `num_cpus`/`num_gpus`; connects to `address` or starts a local Ray."
     name = 'ray'
     def __init__(self, address:str|None=None,  # 'auto', 'ray://host:10001', ...; None: a local Ray on this machine
@@ -171,14 +173,14 @@ class RayExecutor:
             kw = dict(include_dashboard=False, log_to_driver=False, **init_kw)
             if address is None: kw['num_cpus'] = local_cpus or os.cpu_count()
             ray.init(address=address, **kw)
-        self._task = ray.remote(_ray_task).options(num_cpus=num_cpus, num_gpus=num_gpus, max_retries=max_retries)
+        self._task = ray.remote(_evaluate_in_worker).options(num_cpus=num_cpus, num_gpus=num_gpus, max_retries=max_retries)
 
     @property
     def workers(self) -> int: return max(1, int(self.ray.cluster_resources().get('CPU', 1)))
 
     def map(self, spec:EvaluatorSpec, phase:str, configs:list, callback=None) -> list[EvalResult]:
         "Results in the order of `configs`; `callback(result)` as each one is collected."
-        dicts = [c.to_dict() if isinstance(c, ArchitectureConfig) else dict(c) for c in configs]
+        dicts = _as_dicts(configs)
         device = 'cuda' if self.num_gpus else 'cpu'  # Ray sets CUDA_VISIBLE_DEVICES for a task with num_gpus
         refs = [self._task.remote(spec, phase, d, device) for d in dicts]
         out = []
@@ -189,9 +191,7 @@ class RayExecutor:
             if callback: callback(out[-1])
         return out
 
-    def close(self): pass  # the Ray connection is left to its owner (ray.shutdown())
-    def __enter__(self): return self
-    def __exit__(self, *a): self.close()
+    # close(): nothing; the Ray connection is left to its owner (ray.shutdown())
 
 # %% ../nbs/51_executors.ipynb
 EXECUTORS = {'local': LocalExecutor, 'process': ProcessExecutor, 'ray': RayExecutor}
