@@ -90,6 +90,11 @@ class Evaluator:
     def __repr__(self):
         return f"Evaluator({self.exp.name!r}, phase={self.phase.name!r}, device={str(self.device)!r}, seed={self.seed})"
 
+    def lookup(self, arch_id:str, store:ResultStore|None=None) -> EvalResult|None:
+        "The stored result of `arch_id` for this evaluator's experiment, phase, seed and code (in `store`, else its own)."
+        store = store or self.store
+        return None if store is None else store.get(arch_id, self.exp.name, self.phase.name, self.seed, self.code_version)
+
     def _result(self, cfg:ArchitectureConfig, **kw) -> EvalResult:
         return EvalResult(cfg.arch_id, cfg.to_dict(), self.exp.name, self.phase.name, self.seed,
                           data_source=self.exp.source, code_version=self.code_version, **kw)
@@ -97,9 +102,8 @@ class Evaluator:
     def evaluate(self, config:ArchitectureConfig|dict) -> EvalResult:
         "The result for `config`: from the store if it is there, else measured now (and stored)."
         cfg = (config if isinstance(config, ArchitectureConfig) else ArchitectureConfig.from_dict(config)).canonical()
-        if self.store is not None:
-            hit = self.store.get(cfg.arch_id, self.exp.name, self.phase.name, self.seed, self.code_version)
-            if hit is not None and (hit.status != 'failed' or not self.retry_failed): return hit
+        hit = self.lookup(cfg.arch_id)
+        if hit is not None and (hit.status != 'failed' or not self.retry_failed): return hit
         r = self._evaluate(cfg)
         if self.store is not None: self.store.put(r)
         return r

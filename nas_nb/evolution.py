@@ -137,7 +137,7 @@ class EvolutionaryNAS:
         ev, out, todo = self._evaluator(phase), {}, []
         for c in configs:
             if c.arch_id in out or c.arch_id in self.results[phase]: continue
-            hit = self.store.get(c.arch_id, ev.exp.name, phase, self.spec.seed, ev.code_version)
+            hit = ev.lookup(c.arch_id, self.store)
             if hit is not None: out[c.arch_id] = hit
             elif c.arch_id not in {t.arch_id for t in todo}: todo.append(c)
         hits = len(out)
@@ -294,7 +294,7 @@ class EvolutionaryNAS:
         if resume:  # everything evaluated before the checkpoint is in the store: the archive, then the parents
             ev = self._evaluator(phase0)
             for aid in sorted(self.seen):
-                r = self.store.get(aid, ev.exp.name, phase0, self.spec.seed, ev.code_version)
+                r = ev.lookup(aid, self.store)
                 if r is not None: self.results[phase0][aid] = r
             prs, _ = self.evaluate(self.parents, phase0)
         while self.generation < self.cfg.generations and self.candidates:
