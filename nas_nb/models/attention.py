@@ -86,6 +86,8 @@ class Attention(nn.Module):
         if slopes is None and tq == tk:
             return F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=gqa)
         mask = None if slopes is None and tq == 1 else attention_bias(tq, tk, slopes, q.device).to(q.dtype)
+        if mask is not None and gqa:  # measured on an H200 (torch 2.11): a mask with enable_gqa falls back to the math
+            k, v, gqa = repeat_kv(k, self.n_heads // self.n_kv), repeat_kv(v, self.n_heads // self.n_kv), False  # kernel
         return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=gqa)
 
     def forward(self, x):

@@ -141,7 +141,8 @@ class LinearAttention(nn.Module):
             rope = rope_angles(torch.arange(T, device=x.device), self.dh) if self.pe == 'rope' else None
             if self.impl == 'chunked': y, _ = linear_attention_chunked(fq, fk, v32, lg, rope, self.chunk_size, self.eps)
             elif self.impl == 'quadratic': y = linear_attention_quadratic(fq, fk, v32, lg, rope, self.eps)
-            else: y, _ = linear_attention_loop(fq, fk, v32, lg, rope, self.eps)
+            elif self.impl == 'loop': y, _ = linear_attention_loop(fq, fk, v32, lg, rope, self.eps)
+            else: raise ValueError(f"impl={self.impl!r} is invalid: allowed values are {', '.join(LA_IMPLS)}")
         return self.o_proj(y.to(q.dtype).transpose(1, 2).reshape(B, T, -1))  # H*Dh may be < D after pruning
 
     def init_state(self, batch:int, device=None, dtype=None):
