@@ -124,6 +124,7 @@ class EvolutionaryNAS:
         self._evs = {}
         self.objectives = self._evaluator(self.cfg.phases[0]).objectives
         self.history, self.results, self.seen = [], {p: {} for p in self.cfg.phases}, set()
+        self.populations = []  # per generation and phase: the arch_ids evaluated there (reports: gene frequencies)
         self.generation, self.parents, self.candidates, self.stopped = 0, [], [], False
         self.callbacks = []  # f(event:str, search) on 'generation' and 'result'
 
@@ -237,13 +238,14 @@ class EvolutionaryNAS:
                    front_size=len(front), evaluations=evaluations, failed=sum(not r.ok for r in rs), cache_hits=hits,
                    wall_time_s=time.perf_counter() - t0)
         self.history.append(row)
+        self.populations.append(dict(generation=self.generation, phase=phase, arch_ids=[r.arch_id for r in rs]))
         self.log(f"gen {row['generation']:>3} [{phase}] best {row['best_fitness']:.4f} mean {row['mean_fitness']:.4f} "
                  f"± {row['std_fitness']:.4f}  HV {row['hypervolume']:.4f}  front {row['front_size']}  new {evaluations}  "
                  f"cached {hits}  failed {row['failed']}  {row['wall_time_s']:.1f} s")
 
     def state(self) -> dict:
         return dict(generation=self.generation, parents=[c.to_dict() for c in self.parents],
-                    candidates=[c.to_dict() for c in self.candidates], rng=_rng_state(self.rng), history=self.history,
+                    candidates=[c.to_dict() for c in self.candidates], rng=_rng_state(self.rng), history=self.history, populations=self.populations,
                     seen=sorted(self.seen), settings=self.cfg.to_dict())
 
     def checkpoint(self, final:bool=False):
@@ -259,6 +261,7 @@ class EvolutionaryNAS:
             diff = {k: (settings[k], v) for k, v in self.cfg.to_dict().items() if settings.get(k) != v}
             raise ValueError(f"{self.run_dir}: the checkpoint was made with other settings (checkpoint, now): {diff}")
         self.generation, self.history, self.seen = st['generation'], st['history'], set(st['seen'])
+        self.populations = st.get('populations', [])
         self.parents = [ArchitectureConfig.from_dict(c) for c in st['parents']]
         self.candidates = [ArchitectureConfig.from_dict(c) for c in st['candidates']]
         _set_rng_state(self.rng, st['rng'])
@@ -347,7 +350,7 @@ class EvolutionaryNAS:
         return max(rs, key=lambda r: r.fitness) if rs else None
 
     def write_outputs(self):
-        "history.csv, pareto.csv and best_architecture.json in the run directory."
+        "history.csv, pareto.csv, populations.json and best_architecture.json in the run directory."
         with open(self.run_dir / 'history.csv', 'w', newline='') as fh:
             w = csv.DictWriter(fh, HISTORY_FIELDS); w.writeheader(); w.writerows(self.history)
         phase = self.final_phase
@@ -358,6 +361,7 @@ class EvolutionaryNAS:
             w.writerow(['arch_id', 'phase', 'fitness'] + names + ['config'])
             for r in sorted(front, key=lambda r: -r.fitness):
                 w.writerow([r.arch_id, r.phase, r.fitness] + [r.metrics.get(n) for n in names] + [json.dumps(r.config, sort_keys=True)])
+        _atomic_write(self.run_dir / 'populations.json', json.dumps(self.populations))
         b = self.best()
         _atomic_write(self.run_dir / 'best_architecture.json', json.dumps(
             None if b is None else dict(arch_id=b.arch_id, phase=b.phase, fitness=b.fitness, config=b.config, metrics=b.metrics), indent=1))
