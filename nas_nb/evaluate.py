@@ -12,7 +12,7 @@ from .models.layers import count_params
 from .train import train, evaluate as evaluate_split, get_phase, Phase
 from .compress import quantize, artifact_size
 from .prune import prune
-from .experiments import Experiment, Objective, load_experiment, weighted_fitness
+from .experiments import Experiment, Objective, load_experiment, weighted_fitness, objective_vector
 from .store import EvalResult, ResultStore, code_version
 
 # %% auto 0
@@ -166,6 +166,4 @@ class Evaluator:
 
     def objective_vector(self, r:EvalResult) -> list:
         "The result's objectives as a vector to maximise (min objectives negated); failures are worst everywhere."
-        if not r.ok: return [-math.inf] * len(self.objectives)
-        return [(1 if o.direction == 'max' else -1) * r.metrics[o.name] if not o.violated(r.metrics[o.name]) else -math.inf
-                for o in self.objectives]
+        return objective_vector(r.metrics if r.ok else None, self.objectives)

@@ -11,7 +11,7 @@ from .models.core import Task
 from .data import load_mnist, load_code_corpus, ByteTokenizer, lm_sequences
 
 # %% auto 0
-__all__ = ['SEED_OBJECTIVES', 'EXPERIMENTS', 'Objective', 'weighted_fitness', 'Experiment', 'load_experiment']
+__all__ = ['SEED_OBJECTIVES', 'EXPERIMENTS', 'Objective', 'weighted_fitness', 'objective_vector', 'Experiment', 'load_experiment']
 
 # %% ../nbs/39_experiments.ipynb
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +64,11 @@ def weighted_fitness(metrics:dict, objectives) -> float:
     "Σ weight·score over the objectives; 0 when a limit is violated or a metric is missing."
     if any(o.name not in metrics or o.violated(metrics[o.name]) for o in objectives): return 0.0
     return float(sum(o.weight * o.score(metrics[o.name]) for o in objectives))
+
+def objective_vector(metrics:dict|None, objectives) -> list:
+    "The objectives as a vector to maximise (min objectives negated); no metrics (a failure) or a violated limit is worst."
+    if metrics is None: return [-math.inf] * len(objectives)
+    return [-math.inf if o.violated(metrics[o.name]) else (1 if o.direction == 'max' else -1) * metrics[o.name] for o in objectives]
 
 # %% ../nbs/39_experiments.ipynb
 @dataclasses.dataclass
