@@ -10,8 +10,8 @@ from .search_space import SearchSpace, MODES, BASELINES
 from .models import Task, estimate_params
 
 # %% auto 0
-__all__ = ['REPORT_TASKS', 'UsageError', 'space_summary', 'cmd_space', 'load_config', 'cmd_evaluate', 'cmd_search', 'make_parser',
-           'main']
+__all__ = ['REPORT_TASKS', 'UsageError', 'space_summary', 'cmd_space', 'load_config', 'cmd_evaluate', 'cmd_search', 'cmd_report',
+           'cmd_run', 'make_parser', 'main']
 
 # %% ../nbs/70_cli.ipynb
 class UsageError(Exception):
@@ -93,14 +93,14 @@ def _summary_text(s:dict) -> str:
         c = b['config']
         from nas_nb.config import applies
         lines.append('  ' + ' '.join(f"{k}={v}" for k, v in c.items() if applies(k, c['arch_type'])))
-    lines.append("  outputs: history.csv, pareto.csv, best_architecture.json, results.sqlite, checkpoints/")
+    lines.append("  outputs: history.csv, pareto.csv, populations.json, best_architecture.json, results.sqlite, checkpoints/")
     return '\n'.join(lines)
 
 def cmd_search(args) -> int:
     "Run or resume an evolutionary search; print a summary."
-    import datetime, pathlib
-    from nas_nb.evolution import EvolutionaryNAS, SearchConfig, resume
-    from nas_nb.executors import EvaluatorSpec, make_executor
+    import pathlib
+    from nas_nb.evolution import resume
+    from nas_nb.executors import make_executor
     device = None if args.device == 'auto' else args.device
     if args.resume:
         if not args.out: raise UsageError("--resume needs --out RUN_DIR (the run directory to continue)")
@@ -114,13 +114,36 @@ def cmd_search(args) -> int:
             try: objectives = json.loads(p.read_text())
             except json.JSONDecodeError as e: raise UsageError(f"{p}: malformed JSON ({e})") from None
             if not isinstance(objectives, list) or not objectives: raise UsageError(f"{p}: expected a non-empty JSON list of objectives")
-        cfg = SearchConfig(population=args.population, generations=args.generations, selection=args.selection,
-                           phases=args.phases or (args.phase or 'fast',), seed=args.seed)
-        spec = EvaluatorSpec(args.experiment, objectives=objectives, data_dir=args.data_dir, seed=args.seed, device=device)
-        out = args.out or f"runs/{args.experiment}-{datetime.datetime.now():%Y%m%d-%H%M%S}"
+        from nas_nb.runner import make_search
+        families = args.families.split(',') if args.families else None
         with make_executor(args.executor, args.workers, device, args.ray_address) as ex:
-            s = EvolutionaryNAS(SearchSpace(args.mode), spec, cfg, out, ex, progress=True).run()
+            s = make_search(args.experiment, args.mode, families, args.population, args.generations,
+                            args.phases or (args.phase or 'fast',), args.selection, objectives, args.seed, args.data_dir,
+                            device, ex, args.out, progress=True).run()
+    if args.report:
+        from nas_nb.report import write_report
+        print(f"report: {write_report(s['run_dir'])}")
     print(_summary_text(s))
+    return 0
+
+# %% ../nbs/70_cli.ipynb
+def cmd_report(args) -> int:
+    "Write RUN_DIR/report.html (self-contained) and RUN_DIR/charts/*.png|svg."
+    from nas_nb.report import write_report
+    print(write_report(args.run_dir, args.out, images=not args.no_images))
+    return 0
+
+def cmd_run(args) -> int:
+    "Execute an experiment notebook with papermill into reports/<experiment>/<run>/."
+    from nas_nb.runner import run_experiment, experiment_notebooks, parse_value
+    if args.list:
+        for name, path in experiment_notebooks().items(): print(f"{name:16} {path}")
+        return 0
+    if not args.experiment: raise UsageError("run needs an experiment name (see --list) or a notebook path")
+    params = {k: parse_value(v) for k, v in args.p or []}
+    out = run_experiment(args.experiment, params, args.out, root=args.root, progress=not args.quiet)
+    print(f"done: {out}")
+    if (out / 'report.html').is_file(): print(f"report: {out / 'report.html'}")
     return 0
 
 # %% ../nbs/70_cli.ipynb
@@ -162,7 +185,22 @@ def make_parser() -> argparse.ArgumentParser:
     se.add_argument('--resume', action='store_true', help='continue the search in --out')
     se.add_argument('--data-dir', default=None)
     se.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'])
+    se.add_argument('--families', default=None, help='comma-separated architecture families to search (default: all of the mode)')
+    se.add_argument('--report', action='store_true', help='write report.html in the run directory when done')
     se.set_defaults(func=cmd_search)
+    rp = sub.add_parser('report', help="write a run's self-contained report.html and chart images")
+    rp.add_argument('run_dir', help='a search run directory')
+    rp.add_argument('--out', default=None, help='HTML path (default: RUN_DIR/report.html)')
+    rp.add_argument('--no-images', action='store_true', help='skip charts/*.png and *.svg')
+    rp.set_defaults(func=cmd_report)
+    ru = sub.add_parser('run', help='run an experiment notebook (mnist, codesearchnet, humaneval_mbpp) with papermill')
+    ru.add_argument('experiment', nargs='?', help='experiment name or notebook path')
+    ru.add_argument('-p', nargs=2, action='append', metavar=('NAME', 'VALUE'), help='a notebook parameter (repeatable)')
+    ru.add_argument('--out', default=None, help='output directory (default: reports/<experiment>/<time>)')
+    ru.add_argument('--root', default='reports', help='where default output directories go')
+    ru.add_argument('--list', action='store_true', help='list the experiment notebooks')
+    ru.add_argument('--quiet', action='store_true', help='no progress bar')
+    ru.set_defaults(func=cmd_run)
     return p
 
 def main(argv:list|None=None) -> int:
