@@ -11,7 +11,8 @@ from .models.core import Task
 from .data import load_mnist, load_code_corpus, ByteTokenizer, lm_sequences
 
 # %% auto 0
-__all__ = ['SEED_OBJECTIVES', 'EXPERIMENTS', 'Objective', 'weighted_fitness', 'objective_vector', 'Experiment', 'load_experiment']
+__all__ = ['SEED_OBJECTIVES', 'DEFAULT_OBJECTIVES', 'EXPERIMENTS', 'Objective', 'weighted_fitness', 'objective_vector',
+           'Experiment', 'load_experiment', 'default_objectives']
 
 # %% ../nbs/39_experiments.ipynb
 @dataclasses.dataclass(frozen=True)
@@ -85,11 +86,15 @@ class Experiment:
     sample_input: torch.Tensor    # batch-1 input for latency and FLOPs: (1, T, F) features or (1, T) ids
     bytes_per_token: float = 1.0
 
+# each experiment's default objectives, known without loading its data (the panel's sliders need them at once)
+DEFAULT_OBJECTIVES = {
+    'mnist': (Objective('accuracy', 'max', 0.5), Objective('size_mb', 'min', 0.3, target=(0.1, 10.0)),
+              Objective('latency_ms', 'min', 0.2, target=(1.0, 50.0))),
+    'codesearchnet': SEED_OBJECTIVES}
+
 def _mnist(data_dir=None, seed:int=0, **kw) -> Experiment:
     d = load_mnist(data_dir, seed=seed, **kw)
-    return Experiment('mnist', d.task, d.train, d.valid, d.test, d.source, 'accuracy',
-                      (Objective('accuracy', 'max', 0.5), Objective('size_mb', 'min', 0.3, target=(0.1, 10.0)),
-                       Objective('latency_ms', 'min', 0.2, target=(1.0, 50.0))),
+    return Experiment('mnist', d.task, d.train, d.valid, d.test, d.source, 'accuracy', DEFAULT_OBJECTIVES['mnist'],
                       d.test[0][:1])
 
 def _codesearchnet(data_dir=None, seed:int=0, context_length:int=128, max_train:int=100_000, max_eval:int=2_000,
@@ -101,7 +106,7 @@ def _codesearchnet(data_dir=None, seed:int=0, context_length:int=128, max_train:
     task = Task.lm(tok.vocab_size, context_length)
     src = f"{corpus.source}; byte tokens, windows of {context_length}+1: " + ' / '.join(f"{k} {len(v):,}" for k, v in splits.items())
     return Experiment('codesearchnet', task, splits['train'], splits['valid'], splits['test'], src, 'token_accuracy',
-                      SEED_OBJECTIVES, splits['test'][:1, :-1])
+                      DEFAULT_OBJECTIVES['codesearchnet'], splits['test'][:1, :-1])
 
 EXPERIMENTS = {'mnist': _mnist, 'codesearchnet': _codesearchnet}
 
@@ -109,3 +114,8 @@ def load_experiment(name:str, data_dir=None, seed:int=0, **kw) -> Experiment:
     "Load experiment `name` (data from `data_dir`, or its offline default; see the table above)."
     if name not in EXPERIMENTS: raise ValueError(f"unknown experiment {name!r}: allowed experiments are {', '.join(EXPERIMENTS)}")
     return EXPERIMENTS[name](data_dir, seed=seed, **kw)
+
+def default_objectives(name:str) -> tuple:
+    "Experiment `name`'s default objectives, without loading its data."
+    if name not in DEFAULT_OBJECTIVES: raise ValueError(f"unknown experiment {name!r}: allowed experiments are {', '.join(DEFAULT_OBJECTIVES)}")
+    return DEFAULT_OBJECTIVES[name]

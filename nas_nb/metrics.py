@@ -8,6 +8,7 @@ import logging, math, os, pathlib, secrets, signal, subprocess, sys, tempfile, t
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, asdict
 import torch, torch.nn.functional as F
+from .executors import torch_threads
 
 log = logging.getLogger(__name__)
 
@@ -333,7 +334,9 @@ def generate_completions(model, # a `SequenceModel` for a `Task.lm` task
         x = torch.tensor([ids] * b, dtype=torch.long, device=device)  # (b, T0)
         g = torch.Generator(device=device)
         g.manual_seed(zlib.crc32(f"{seed}\0{prompt}".encode('utf-8')))
-        new = model.generate(x, max_new_tokens, temperature=temperature, top_k=top_k, generator=g)[:, len(ids):].tolist()
+        with torch_threads(1 if torch.device(device).type == 'cpu' else None):  # token-by-token decoding of tiny
+            new = model.generate(x, max_new_tokens, temperature=temperature, top_k=top_k, generator=g)  # tensors: one
+        new = new[:, len(ids):].tolist()  # thread; measured: 0.57 s vs 16.3 s with 2 threads on a loaded 2-core VM
         texts = [tokenizer.decode(t[:t.index(tokenizer.eot_id)] if tokenizer.eot_id in t else t) for t in new]
         out.append(texts * n_samples if b == 1 else texts)
     return out

@@ -17,23 +17,29 @@ __all__ = ['search_space', 'default_run_dir', 'make_search', 'evaluate_baselines
            'experiment_notebook', 'notebook_parameters', 'parse_value', 'run_experiment']
 
 # %% ../nbs/62_runner.ipynb
-def search_space(mode:str='minimal', families=None) -> SearchSpace:
-    "The `mode` space, restricted to `families` (architecture types) when given."
+def search_space(mode:str='minimal', families=None, options:dict|None=None) -> SearchSpace:
+    "The `mode` space, restricted to `families` (architecture types) and with any gene's values replaced by `options`."
     if mode not in MODES: raise ValueError(f"mode={mode!r} is invalid: allowed modes are {', '.join(MODES)}")
-    if families is None: return SearchSpace(mode)
-    families = [families] if isinstance(families, str) else list(families)
-    bad = [f for f in families if f not in ARCH_TYPES]
-    if bad or not families:
-        raise ValueError(f"families={families!r} is invalid: choose one or more of {', '.join(ARCH_TYPES)}")
-    if set(families) == set(SearchSpace(mode).options['arch_type']): return SearchSpace(mode)
-    return SearchSpace.from_options(dict(arch_type=families), base=mode, name=f"{mode}[{','.join(families)}]")
+    options = dict(options or {})
+    if families is not None:
+        families = [families] if isinstance(families, str) else list(families)
+        bad = [f for f in families if f not in ARCH_TYPES]
+        if bad or not families:
+            raise ValueError(f"families={families!r} is invalid: choose one or more of {', '.join(ARCH_TYPES)}")
+        if set(families) != set(SearchSpace(mode).options['arch_type']): options['arch_type'] = families
+    if not options: return SearchSpace(mode)
+    tag = ','.join(options['arch_type']) if list(options) == ['arch_type'] else 'custom'
+    return SearchSpace.from_options(options, base=mode, name=f"{mode}[{tag}]")
 
 def default_run_dir(experiment:str, root='runs') -> pathlib.Path:
     return pathlib.Path(root) / f"{experiment}-{datetime.datetime.now():%Y%m%d-%H%M%S}"
 
 def make_search(experiment:str='mnist', mode:str='minimal', families=None, population:int=10, generations:int=5,
                 phases='fast', selection:str='weighted', objectives=None, seed:int=0, data_dir=None, device=None,
-                executor=None, out=None, progress:bool=False, log=print, **search_kw) -> EvolutionaryNAS:
+                executor=None, out=None, progress:bool=False, log=print,
+                space_options:dict|None=None,   # gene -> values replacing the mode's (e.g. small widths)
+                evaluator_options:dict|None=None, # other `Evaluator` arguments (e.g. latency_time)
+                **search_kw) -> EvolutionaryNAS:
     "An `EvolutionaryNAS` ready to `run()`, writing to `out` (default: runs/<experiment>-<time>)."
     if experiment not in EXPERIMENTS and ':' not in experiment:
         raise ValueError(f"experiment={experiment!r} is invalid: allowed experiments are {', '.join(EXPERIMENTS)} or 'module:function'")
@@ -43,8 +49,8 @@ def make_search(experiment:str='mnist', mode:str='minimal', families=None, popul
             raise ValueError("objectives are invalid: give at least one objective with a weight > 0")
     cfg = SearchConfig(population=population, generations=generations, phases=phases, selection=selection, seed=seed, **search_kw)
     spec = EvaluatorSpec(experiment, objectives=objectives, data_dir=None if data_dir is None else str(data_dir), seed=seed,
-                         device=device)
-    return EvolutionaryNAS(search_space(mode, families), spec, cfg, out or default_run_dir(experiment),
+                         device=device, options=tuple(sorted((evaluator_options or {}).items())))
+    return EvolutionaryNAS(search_space(mode, families, space_options), spec, cfg, out or default_run_dir(experiment),
                            executor or LocalExecutor(device), progress, log)
 
 # %% ../nbs/62_runner.ipynb
