@@ -4,9 +4,9 @@
 
 # %% ../nbs/52_bench.ipynb 3
 from __future__ import annotations
-import dataclasses, itertools, math, random
+import dataclasses, itertools, math
 import torch
-from .config import ArchitectureConfig, GENES
+from .config import ArchitectureConfig
 from .search_space import SearchSpace, COUPLED, INDEPENDENT
 from .store import EvalResult, ResultStore
 from .evolution import hypervolume, non_dominated_sort
@@ -33,7 +33,9 @@ def distinct_configs(space:SearchSpace) -> list[ArchitectureConfig]:
     return out
 
 # %% ../nbs/52_bench.ipynb
-BENCH_OBJECTIVES = (('accuracy', 'max'), ('size_mb', 'min'), ('latency_ms', 'min'))  # the axes of the front and its hypervolume
+# the axes of the front and its hypervolume: (metric, direction, scale); size and latency on a log scale, as the
+# experiments' objectives score them (`Objective.target`), so that 0.02 -> 0.04 MB counts as much as 0.2 -> 0.4 MB
+BENCH_OBJECTIVES = (('accuracy', 'max', 'linear'), ('size_mb', 'min', 'log'), ('latency_ms', 'min', 'log'))
 
 def _open(store) -> ResultStore: return store if isinstance(store, ResultStore) else ResultStore(store)
 
@@ -41,16 +43,20 @@ class TabularBenchmark:
     "Every stored result of one experiment at one phase, by `arch_id`: instant lookups, the true front, HV ratio, regret."
     def __init__(self, store,                  # a `ResultStore` or the path of one
                  phase:str='fast', experiment:str='mnist',
-                 objectives=BENCH_OBJECTIVES): # (metric, 'max'|'min') pairs: the axes of the front
+                 objectives=BENCH_OBJECTIVES): # (metric, 'max'|'min'[, 'linear'|'log']): the axes of the front
         rs = _open(store).results(experiment=experiment, phase=phase)
         if not rs: raise ValueError(f"{getattr(store, 'path', store)}: no results for experiment={experiment!r} at phase={phase!r}")
-        self.phase, self.experiment, self.objectives = phase, experiment, tuple(tuple(o) for o in objectives)
+        self.phase, self.experiment = phase, experiment
+        self.objectives = tuple((o[0], o[1]) for o in objectives)
+        self.scales = tuple(o[2] if len(o) > 2 else 'linear' for o in objectives)
+        bad = [s for s in self.scales if s not in ('linear', 'log')]
+        if bad: raise ValueError(f"objective scale {bad[0]!r} is invalid: allowed values are linear, log")
         self.results = {}
         for r in rs: self.results[r.arch_id] = r        # a later code version's result replaces an earlier one
         self.code_versions = sorted({r.code_version for r in self.results.values()})
         ok = [r for r in self.results.values() if r.ok]
         if not ok: raise ValueError(f"{getattr(store, 'path', store)}: every result at phase={phase!r} failed")
-        cols = [[r.metrics[m] for r in ok] for m, _ in self.objectives]
+        cols = [[self._t(r.metrics[m], s) for r in ok] for (m, _), s in zip(self.objectives, self.scales)]
         self.bounds = [(max(c), min(c)) if d == 'min' else (min(c), max(c)) for c, (_, d) in zip(cols, self.objectives)]  # (worst, best)
         self.best_fitness = max(r.fitness for r in ok)
         pts = [self.point(r) for r in ok]
@@ -72,9 +78,13 @@ class TabularBenchmark:
     def config(self, arch_id:str) -> ArchitectureConfig: return ArchitectureConfig.from_dict(self.lookup(arch_id).config)
 
     def point(self, r:EvalResult) -> list|None:
-        "The result's objectives min-max normalised over the table: 1 the table's best value, 0 its worst (None if it failed)."
+        "The result's objectives (log ones logged) min-max normalised over the table: 1 the table's best, 0 its worst (None: failed)."
         if not r.ok: return None
-        return [(r.metrics[m] - w) / (b - w) if b != w else 1.0 for (m, _), (w, b) in zip(self.objectives, self.bounds)]
+        return [(self._t(r.metrics[m], s) - w) / (b - w) if b != w else 1.0
+                for (m, _), s, (w, b) in zip(self.objectives, self.scales, self.bounds)]
+
+    @staticmethod
+    def _t(v, scale): return math.log(v) if scale == 'log' else v
 
     def hv(self, results) -> float:
         "Hypervolume of `results` (EvalResults, configs or arch_ids) in the normalised cube, reference point at the origin."
@@ -123,32 +133,41 @@ TabularBenchmark.ranked = ranked
 class ReplayExecutor:
     "An executor that looks results up in `TabularBenchmark`s (one per phase) instead of training; it records what was asked."
     name, workers = 'replay', 1
-    def __init__(self, tables:dict|TabularBenchmark): # phase -> TabularBenchmark, or one table (its own phase)
+    def __init__(self, tables:dict|TabularBenchmark): # phase -> TabularBenchmark (None: not built yet), or one table
         from nas_nb.store import code_version
         self.tables = tables if isinstance(tables, dict) else {tables.phase: tables}
-        self.code_version = code_version()
+        self.code_version, self._versions = code_version(), {}
         self.trace, self.missing, self._seen = [], [], {p: set() for p in self.tables}
+
+    def _version(self, spec, phase) -> str:
+        "The code version the driver's evaluator for (`spec`, `phase`) has (made just before it calls `map`)."
+        if spec is None: return self.code_version
+        if (spec, phase) not in self._versions: self._versions[spec, phase] = spec.make(phase).code_version
+        return self._versions[spec, phase]
 
     def count(self, phase:str) -> int: return len(self._seen.get(phase, ()))
     def ids(self, phase:str) -> list[str]: return [a for p, a in self.trace if p == phase]
     def train_seconds(self) -> float:
         "Training time (as measured when the table was built) of every distinct architecture asked for, all phases."
-        return sum(self.tables[p].lookup(a).metrics.get('train_time_s', 0.0) for p in self._seen for a in self._seen[p]
-                   if a in self.tables[p])
+        return sum(self.train_seconds_at(p) for p in self._seen)
+
+    def train_seconds_at(self, phase:str) -> float:
+        tb = self.tables[phase]
+        return sum(tb.lookup(a).metrics.get('train_time_s', 0.0) for a in self._seen[phase] if tb is not None and a in tb)
 
     def map(self, spec, phase:str, configs:list, callback=None) -> list[EvalResult]:
         "Results in the order of `configs`; `callback(result)` after each."
         if phase not in self.tables: raise ValueError(f"no table for phase {phase!r}: tables for {', '.join(self.tables)}")
-        tb, out = self.tables[phase], []
+        tb, out, cv = self.tables[phase], [], self._version(spec, phase)
         for c in configs:
             c = c if isinstance(c, ArchitectureConfig) else ArchitectureConfig.from_dict(c)
             c = c.canonical()
             self.trace.append((phase, c.arch_id)); self._seen[phase].add(c.arch_id)
-            if c.arch_id in tb: r = dataclasses.replace(tb.lookup(c.arch_id), code_version=self.code_version, cached=False)
+            if tb is not None and c.arch_id in tb: r = dataclasses.replace(tb.lookup(c.arch_id), code_version=cv, cached=False)
             else:
                 self.missing.append((phase, c.arch_id))
-                r = EvalResult(c.arch_id, c.to_dict(), tb.experiment, phase, 0, 'failed', f"not in the {phase} table",
-                               code_version=self.code_version)
+                r = EvalResult(c.arch_id, c.to_dict(), getattr(spec, 'experiment', ''), phase, getattr(spec, 'seed', 0), 'failed',
+                               f"not in the {phase} table", code_version=cv)
             out.append(r)
             if callback: callback(r)
         return out
@@ -167,7 +186,7 @@ def synflow(model:torch.nn.Module, x:torch.Tensor) -> float:
     inp = torch.ones_like(x, dtype=torch.float64) if x.is_floating_point() else torch.zeros_like(x)
     m.zero_grad()
     m(inp).sum().backward()
-    return float(sum((p * p.grad).abs().sum() for p in m.parameters() if p.grad is not None))
+    return float(sum((p.detach() * p.grad).abs().sum() for p in m.parameters() if p.grad is not None))
 
 def grad_norm(model:torch.nn.Module, batch) -> float:
     "Sum of the parameters' gradient L2 norms for the training loss on `batch`."

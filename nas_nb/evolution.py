@@ -75,6 +75,7 @@ class SearchConfig:
     crossover_rate: float = 0.7
     mutation_rate: float = 0.3      # per gene
     random_frac: float = 0.5        # share of the first population drawn at random (the rest: near the baselines)
+    local_frac: float = 0.8         # share of children one step from a member of the archive's Pareto front (0: the seed's operators only)
     selection: str = 'weighted'     # 'weighted' or 'nsga2'
     phases: tuple = ('fast',)       # fidelities: evolve at the first, promote to the next ones
     promote_frac: float = 0.5       # successive halving: the share promoted to each next phase
@@ -89,7 +90,7 @@ class SearchConfig:
                   ('checkpoint_every', self.checkpoint_every, isinstance(self.checkpoint_every, int) and self.checkpoint_every >= 1, 'an integer >= 1')]
         checks += [(n, v, isinstance(v, (int, float)) and 0 <= v <= 1, 'a number in [0, 1]') for n, v in
                    (('elite_frac', self.elite_frac), ('crossover_rate', self.crossover_rate), ('mutation_rate', self.mutation_rate),
-                    ('random_frac', self.random_frac))]
+                    ('random_frac', self.random_frac), ('local_frac', self.local_frac))]
         checks.append(('promote_frac', self.promote_frac, isinstance(self.promote_frac, (int, float)) and 0 < self.promote_frac <= 1, 'a number in (0, 1]'))
         for name, v, ok, want in checks:
             if not ok: raise ValueError(f"{name}={v!r} is invalid: must be {want}")
@@ -188,22 +189,39 @@ class EvolutionaryNAS:
         return c
 
     def initial_population(self) -> list[ArchitectureConfig]:
-        "`random_frac` random samples, the rest one or two steps from a baseline (cycling through them)."
+        "`random_frac` random samples, one family after another (shuffled); the rest one or two steps from a baseline (cycling)."
         n_rand, bases, pop, taken = round(self.cfg.population * self.cfg.random_frac), list(BASELINES.values()), [], set()
+        fams = list(self.space.options['arch_type'])
+        self.rng.shuffle(fams)
         for i in range(self.cfg.population):
-            c = self.space.sample(self.rng) if i < n_rand else self.space.sample_near(bases[(i - n_rand) % len(bases)], self.rng)
+            c = self._sample_family(fams[i % len(fams)]) if i < n_rand else self.space.sample_near(bases[(i - n_rand) % len(bases)], self.rng)
             for _ in range(20):
                 if c.arch_id not in taken: break
                 c = self.space.sample(self.rng)
             pop.append(c); taken.add(c.arch_id)
         return pop
 
+    def _sample_family(self, family:str) -> ArchitectureConfig:
+        "A random architecture of `family` (the other genes drawn at random, then repaired into the space)."
+        return self.space.repair(dict(self.space.sample(self.rng).to_dict(), arch_type=family), self.rng)
+
+    def _local_step(self, front:list[ArchitectureConfig], taken:set) -> ArchitectureConfig:
+        "One small step (`sample_near`, one gene) from a random member of `front` that this search has not seen (20 tries)."
+        for _ in range(20):
+            c = self.space.sample_near(self.rng.choice(front), self.rng, max_steps=1)
+            if c.arch_id not in self.seen and c.arch_id not in taken: break
+        return c
+
     def breed(self, parents:list[ArchitectureConfig], rs:list[EvalResult], n:int) -> list[ArchitectureConfig]:
-        "`n` children of tournament-selected parents: crossover, then mutation, then made new."
+        "`n` children: `local_frac` of them one step from the archive's front, the rest by tournament, crossover and mutation."
         order = self._ranking(rs)
         rank = {i: r for r, i in enumerate(order)}
+        front = [ArchitectureConfig.from_dict(r.config) for r in self.front(self.cfg.phases[0])] if self.cfg.local_frac > 0 else []
         kids, taken = [], set()
         while len(kids) < n:
+            if front and self.rng.random() < self.cfg.local_frac:
+                c = self._local_step(front, taken)
+                kids.append(c); taken.add(c.arch_id); continue
             a, b = parents[self._tournament(rs, rank)], parents[self._tournament(rs, rank)]
             pair = self.space.crossover(a, b, self.rng) if self.rng.random() < self.cfg.crossover_rate else (a, b)
             for c in pair:

@@ -1,0 +1,104 @@
+"""Replay our EvolutionaryNAS and peer optimizers on the tabular MNIST benchmark: same sub-space, same encoding, same
+budget of distinct architectures, many seeds. Writes the curves (HV ratio and regret after every evaluation, mean and
+std over seeds), the per-seed values at checkpoints, an HTML report with Altair charts, and prints a markdown table.
+
+    python benchmarks/compare.py                          # all algorithms, 20 seeds, 200 evaluations
+    python benchmarks/compare.py --algos ours-nsga2,random --seeds 5 --tag quick
+"""
+import argparse, json, pathlib, sys, tempfile, time
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import pandas as pd
+from nas_nb.bench import TabularBenchmark, ReplayExecutor, replay_curve, TABULAR_OPTIONS
+from nas_nb.search_space import SearchSpace
+from nas_nb.evolution import EvolutionaryNAS, SearchConfig
+from nas_nb.executors import EvaluatorSpec
+import peers
+
+OUT = pathlib.Path(__file__).parent / 'results' / 'tabular'
+TMP = '/dev/shm' if pathlib.Path('/dev/shm').is_dir() else None  # run directories of replayed searches: RAM is enough
+CHECKPOINTS = (10, 25, 50, 100, 150, 200)
+
+def ours(tb, space, budget, seed, selection='weighted', **kw):
+    "EvolutionaryNAS, unmodified, on the replay executor; stopped after the generation that reaches the budget."
+    ex = ReplayExecutor(tb)
+    with tempfile.TemporaryDirectory(dir=TMP) as d:
+        s = EvolutionaryNAS(space, EvaluatorSpec('mnist'), SearchConfig(generations=1000, selection=selection, seed=seed, **kw), d, ex, log=None)
+        s.callbacks.append(lambda ev, s: s.stop() if ev == 'generation' and ex.count(tb.phase) >= budget else None)
+        s.run()
+    return list(dict.fromkeys(ex.ids(tb.phase)))[:budget]
+
+# ours: the defaults, except `random_frac=1.0` in the -random variants: the seed's baselines (GPT-2 / LLaMA-sized) all
+# project onto the largest corner of this tiny space, so the 'near a baseline' half of the first population is five
+# near-copies there; -seedops: `local_frac=0`, the seed's operators (with the family-stratified start)
+ALGOS = {
+    'ours-weighted': lambda tb, sp, b, s: ours(tb, sp, b, s, 'weighted'),
+    'ours-nsga2': lambda tb, sp, b, s: ours(tb, sp, b, s, 'nsga2'),
+    'ours-weighted-random': lambda tb, sp, b, s: ours(tb, sp, b, s, 'weighted', random_frac=1.0),
+    'ours-nsga2-random': lambda tb, sp, b, s: ours(tb, sp, b, s, 'nsga2', random_frac=1.0),
+    'ours-weighted-seedops': lambda tb, sp, b, s: ours(tb, sp, b, s, 'weighted', local_frac=0.0),
+    'ours-nsga2-seedops': lambda tb, sp, b, s: ours(tb, sp, b, s, 'nsga2', local_frac=0.0),
+    'regularized-evolution': peers.regularized_evolution,
+    'random': lambda tb, sp, b, s: peers.optuna_search(tb, sp, b, s, 'random'),
+    'optuna-nsga2': lambda tb, sp, b, s: peers.optuna_search(tb, sp, b, s, 'nsga2', population_size=20),
+    'optuna-tpe': lambda tb, sp, b, s: peers.optuna_search(tb, sp, b, s, 'tpe'),
+    'pymoo-nsga2': peers.pymoo_nsga2,
+}
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--store', default=str(OUT / 'mnist.sqlite'))
+    p.add_argument('--phase', default='fast')
+    p.add_argument('--algos', default='ours-weighted,ours-nsga2,ours-nsga2-random,regularized-evolution,random,optuna-nsga2,optuna-tpe,pymoo-nsga2')
+    p.add_argument('--seeds', type=int, default=20)
+    p.add_argument('--budget', type=int, default=200)
+    p.add_argument('--tag', default='compare')
+    p.add_argument('--ref', default=None, help='the algorithm the Mann-Whitney tests compare against the others')
+    a = p.parse_args()
+    tb = TabularBenchmark(a.store, a.phase)
+    tb_lin = TabularBenchmark(a.store, a.phase, objectives=[(m, d, 'linear') for m, d in tb.objectives])  # a second view: linear axes
+    space = SearchSpace.from_options(TABULAR_OPTIONS, base=None, name='tabular-mnist')
+    print(f"{tb}; true HV {tb.true_hv:.4f}; best fitness {tb.best_fitness:.4f}; code versions {tb.code_versions}", flush=True)
+    rows, timing = [], {}
+    for name in a.algos.split(','):
+        t0 = time.perf_counter()
+        for seed in range(a.seeds):
+            ids = ALGOS[name](tb, space, a.budget, seed)
+            curve = [dict(c, hv_ratio_linear=l['hv_ratio']) for c, l in zip(replay_curve(tb, ids), replay_curve(tb_lin, ids))]
+            if len(curve) < a.budget: print(f"  {name} seed {seed}: stopped after {len(curve)} distinct architectures", flush=True)
+            while len(curve) < a.budget: curve.append(dict(curve[-1], evaluations=len(curve) + 1))  # nothing new found
+            for c in curve: rows.append(dict(algorithm=name, seed=seed, **c))
+        timing[name] = (time.perf_counter() - t0) / a.seeds
+        print(f"{name}: {timing[name]:.2f} s per run", flush=True)
+    df = pd.DataFrame(rows)
+    g = df.groupby(['algorithm', 'evaluations'])
+    curves = g.agg(hv_ratio_mean=('hv_ratio', 'mean'), hv_ratio_std=('hv_ratio', 'std'),
+                   regret_mean=('regret', 'mean'), regret_std=('regret', 'std'),
+                   hv_ratio_linear_mean=('hv_ratio_linear', 'mean'), hv_ratio_linear_std=('hv_ratio_linear', 'std')).reset_index()
+    curves.to_csv(OUT / f'{a.tag}.csv', index=False, float_format='%.5g')
+    df[df.evaluations.isin(CHECKPOINTS)].to_csv(OUT / f'{a.tag}_seeds.csv', index=False, float_format='%.5g')
+    from scipy.stats import mannwhitneyu
+    ref = next((n for n in (a.ref, 'ours-nsga2', 'ours-weighted') if n and n in df.algorithm.unique()), None)
+    print("\n| algorithm | HV ratio @50 | HV ratio @200 | regret @50 | regret @200 | HV ratio, linear axes @50 | @200 | s per run |")
+    print("|---|---|---|---|---|---|---|---|")
+    summary = {}
+    for name in a.algos.split(','):
+        cells = []
+        for m in ('hv_ratio', 'regret', 'hv_ratio_linear'):
+            for n in (50, 200):
+                v = df[(df.algorithm == name) & (df.evaluations == n)][m]
+                cells.append(f"{v.mean():.3f} ± {v.std():.3f}")
+                summary.setdefault(name, {})[f'{m}@{n}'] = [v.mean(), v.std()]
+        print(f"| {name} | {' | '.join(cells)} | {timing[name]:.2f} |")
+    if ref:
+        print(f"\nMann-Whitney U, one-sided, {ref} HV ratio > peer's (p-values):")
+        for name in a.algos.split(','):
+            if name == ref: continue
+            ps = [mannwhitneyu(df[(df.algorithm == ref) & (df.evaluations == n)].hv_ratio,
+                               df[(df.algorithm == name) & (df.evaluations == n)].hv_ratio, alternative='greater').pvalue for n in (50, 200)]
+            summary[name]['p_ours_greater@50,200'] = ps
+            print(f"  vs {name}: @50 p={ps[0]:.3g}  @200 p={ps[1]:.3g}")
+    (OUT / f'{a.tag}.json').write_text(json.dumps(dict(table=repr(tb), true_hv=tb.true_hv, seeds=a.seeds, budget=a.budget,
+                                                       seconds_per_run=timing, summary=summary), indent=1))
+
+if __name__ == '__main__':
+    main()
