@@ -14,8 +14,9 @@ from .store import EvalResult, ResultStore
 from .executors import EvaluatorSpec, LocalExecutor
 
 # %% auto 0
-__all__ = ['SELECTIONS', 'HISTORY_FIELDS', 'DETERMINISTIC_FIELDS', 'dominates', 'non_dominated_sort', 'crowding_distance',
-           'hypervolume', 'SearchConfig', 'EvolutionaryNAS', 'read_history', 'resume']
+__all__ = ['SELECTIONS', 'HISTORY_FIELDS', 'DETERMINISTIC_FIELDS', 'SPREAD_POOL', 'dominates', 'non_dominated_sort',
+           'crowding_distance', 'hypervolume', 'SearchConfig', 'spread_by_size', 'EvolutionaryNAS', 'read_history',
+           'resume']
 
 # %% ../nbs/50_evolution.ipynb
 def dominates(a, b) -> bool:
@@ -113,6 +114,21 @@ def _atomic_write(path:pathlib.Path, text:str):
 def _rng_state(rng:random.Random): v, s, g = rng.getstate(); return [v, list(s), g]
 def _set_rng_state(rng:random.Random, st): rng.setstate((st[0], tuple(st[1]), st[2]))
 
+# The first random architectures are chosen to span the predicted artifact size (parameters x bits per weight, known
+# without training): on the tabular MNIST benchmark (benchmarks/compare.py, 20 seeds) this lifted the hypervolume ratio
+# after 50 evaluations from 0.880 +- 0.030 to 0.892 +- 0.029 (weighted) and 0.880 +- 0.029 to 0.898 +- 0.044 (nsga2);
+# after 200: 0.995 +- 0.005 both (before 0.996 / 0.993).
+SPREAD_POOL = 8   # candidates drawn per architecture kept
+_WEIGHT_BITS = dict(fp32=32, fp16=16, int8=8, int4=4)
+
+def spread_by_size(pool:list, n:int, task) -> list[ArchitectureConfig]:
+    "`n` distinct architectures of `pool` at evenly spaced ranks of predicted size (params x bits x kept fraction)."
+    from nas_nb.models import estimate_params
+    pool = sorted(dict((c.arch_id, c) for c in pool).values(),
+                  key=lambda c: (estimate_params(c, task) * _WEIGHT_BITS[c.quantization] * (1 - c.pruning), c.arch_id))
+    if n <= 0 or not pool: return []
+    return list(dict.fromkeys(pool[round(j * (len(pool) - 1) / max(1, n - 1))] for j in range(n)))
+
 class EvolutionaryNAS:
     "Evolutionary multi-objective NAS over `space`, evaluating with `spec` on `executor`, writing to `run_dir`."
     def __init__(self, space:SearchSpace, spec:EvaluatorSpec, config:SearchConfig|None=None, run_dir='runs/search',
@@ -189,12 +205,16 @@ class EvolutionaryNAS:
         return c
 
     def initial_population(self) -> list[ArchitectureConfig]:
-        "`random_frac` random samples, one family after another (shuffled); the rest one or two steps from a baseline (cycling)."
-        n_rand, bases, pop, taken = round(self.cfg.population * self.cfg.random_frac), list(BASELINES.values()), [], set()
+        "`random_frac` random architectures spread over the predicted model size (`spread_by_size`, the families cycled),"
+        "the rest one or two steps from a baseline (cycling)."
+        n_rand, bases, taken = round(self.cfg.population * self.cfg.random_frac), list(BASELINES.values()), set()
         fams = list(self.space.options['arch_type'])
         self.rng.shuffle(fams)
-        for i in range(self.cfg.population):
-            c = self._sample_family(fams[i % len(fams)]) if i < n_rand else self.space.sample_near(bases[(i - n_rand) % len(bases)], self.rng)
+        pool = [self._sample_family(fams[i % len(fams)]) for i in range(SPREAD_POOL * n_rand)]
+        pop = spread_by_size(pool, n_rand, self._evaluator(self.cfg.phases[0]).exp.task)
+        taken.update(c.arch_id for c in pop)
+        for i in range(len(pop), self.cfg.population):
+            c = self.space.sample_near(bases[(i - n_rand) % len(bases)], self.rng)
             for _ in range(20):
                 if c.arch_id not in taken: break
                 c = self.space.sample(self.rng)
