@@ -262,8 +262,8 @@ class EvolutionaryNAS:
 
     # -- bookkeeping
     def front(self, phase:str) -> list[EvalResult]:
-        "The non-dominated results evaluated at `phase` (ok ones only), in evaluation order."
-        rs = [r for r in self.results[phase].values() if r.ok]
+        "The non-dominated results evaluated at `phase` (ok ones only), by arch_id (the same after a resume)."
+        rs = sorted((r for r in self.results[phase].values() if r.ok), key=lambda r: r.arch_id)
         if not rs: return []
         pts = [self.vector(r) for r in rs]
         return [rs[i] for i in sorted(non_dominated_sort(pts)[0])]
@@ -366,7 +366,7 @@ class EvolutionaryNAS:
         prev, n = self.cfg.phases[0], self.cfg.population
         for phase in self.cfg.phases[1:]:
             t0 = time.perf_counter()
-            rs = [r for r in self.results[prev].values()]
+            rs = sorted(self.results[prev].values(), key=lambda r: r.arch_id)  # independent of evaluation order (resume)
             n = max(1, math.ceil(n * self.cfg.promote_frac))
             chosen = [rs[i] for i in self._ranking(rs)[:n] if rs[i].ok]
             if not chosen: break
