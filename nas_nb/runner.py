@@ -6,7 +6,7 @@
 from __future__ import annotations
 import datetime, json, pathlib
 import nas_nb
-from .config import ARCH_TYPES, ArchitectureConfig
+from .config import ARCH_TYPES
 from .search_space import SearchSpace, MODES, BASELINES
 from .evolution import EvolutionaryNAS, SearchConfig
 from .executors import EvaluatorSpec, LocalExecutor

@@ -12,7 +12,7 @@ from IPython.core.formatters import DisplayFormatter
 from .search_space import MODES
 from .train import PHASES
 from .experiments import EXPERIMENTS, default_objectives
-from .executors import EvaluatorSpec, EXECUTORS, make_executor
+from .executors import EXECUTORS, make_executor
 from .evolution import EvolutionaryNAS, SearchConfig, SELECTIONS
 from .runner import make_search, default_run_dir
 from .report import results_frame, fitness_chart, pareto_chart
