@@ -119,7 +119,7 @@ def cmd_search(args) -> int:
         with make_executor(args.executor, args.workers, device, args.ray_address) as ex:
             s = make_search(args.experiment, args.mode, families, args.population, args.generations,
                             args.phases or (args.phase or 'fast',), args.selection, objectives, args.seed, args.data_dir,
-                            device, ex, args.out, progress=True).run()
+                            device, ex, args.out, progress=True, surrogate_pool=args.surrogate_pool).run()
     if args.report:
         from nas_nb.report import write_report
         print(f"report: {write_report(s['run_dir'])}")
@@ -165,7 +165,7 @@ def make_parser() -> argparse.ArgumentParser:
     ev.add_argument('--seed', type=int, default=0)
     ev.add_argument('--device', default=None, help='cpu, cuda, cuda:1, ... (default: cuda when available)')
     ev.set_defaults(func=cmd_evaluate)
-    from nas_nb.evolution import SELECTIONS
+    from nas_nb.evolution import SELECTIONS, SearchConfig
     from nas_nb.executors import EXECUTORS
     se = sub.add_parser('search', help='run (or --resume) an evolutionary search')
     se.add_argument('--experiment', default='mnist', choices=list(EXPERIMENTS), help='default: mnist')
@@ -181,6 +181,8 @@ def make_parser() -> argparse.ArgumentParser:
     se.add_argument('--workers', type=int, default=None, help='process: worker count (default: one per GPU, else per core); ray: local CPUs')
     se.add_argument('--ray-address', default=None, help="an existing Ray cluster ('auto', 'ray://host:10001'); default: start one here")
     se.add_argument('--seed', type=int, default=0)
+    se.add_argument('--surrogate-pool', type=int, default=SearchConfig.surrogate_pool,
+                    help=f'candidates bred per child trained, screened by a surrogate model (1: none; default: {SearchConfig.surrogate_pool})')
     se.add_argument('--out', default=None, help='run directory (default: runs/<experiment>-<time>)')
     se.add_argument('--resume', action='store_true', help='continue the search in --out')
     se.add_argument('--data-dir', default=None)

@@ -14,9 +14,9 @@ from .store import EvalResult, ResultStore
 from .executors import EvaluatorSpec, LocalExecutor
 
 # %% auto 0
-__all__ = ['SELECTIONS', 'HISTORY_FIELDS', 'DETERMINISTIC_FIELDS', 'SPREAD_POOL', 'dominates', 'non_dominated_sort',
-           'crowding_distance', 'hypervolume', 'SearchConfig', 'spread_by_size', 'EvolutionaryNAS', 'read_history',
-           'resume']
+__all__ = ['SELECTIONS', 'HISTORY_FIELDS', 'DETERMINISTIC_FIELDS', 'SPREAD_POOL', 'SURROGATE_MIN', 'dominates',
+           'non_dominated_sort', 'crowding_distance', 'hypervolume', 'SearchConfig', 'predicted_bits', 'spread_by_size',
+           'EvolutionaryNAS', 'read_history', 'resume']
 
 # %% ../nbs/50_evolution.ipynb
 def dominates(a, b) -> bool:
@@ -56,6 +56,11 @@ def hypervolume(points:list, ref:list) -> float:
     pts = [tuple(p) for p in points if all(a > r for a, r in zip(p, ref))]
     if not pts: return 0.0
     if len(ref) == 1: return max(p[0] for p in pts) - ref[0]
+    if len(ref) == 2:  # sweep: by x descending, each point adds the strip above the best y so far
+        vol, top = 0.0, ref[1]
+        for x, y in sorted(pts, reverse=True):
+            if y > top: vol += (x - ref[0]) * (y - top); top = y
+        return vol
     pts.sort(key=lambda p: p[-1], reverse=True)
     vol = 0.0
     for i, p in enumerate(pts):
@@ -77,6 +82,8 @@ class SearchConfig:
     mutation_rate: float = 0.3      # per gene
     random_frac: float = 0.5        # share of the first population drawn at random (the rest: near the baselines)
     local_frac: float = 0.8         # share of children one step from a member of the archive's Pareto front (0: the seed's operators only)
+    surrogate_pool: int = 8         # candidates bred per child trained, screened by a surrogate of the objectives (1: no screening)
+    surrogate_kappa: float = 1.0    # optimism of the screening: predicted mean + kappa x spread over the surrogate's trees
     selection: str = 'weighted'     # 'weighted' or 'nsga2'
     phases: tuple = ('fast',)       # fidelities: evolve at the first, promote to the next ones
     promote_frac: float = 0.5       # successive halving: the share promoted to each next phase
@@ -88,7 +95,9 @@ class SearchConfig:
         checks = [('population', self.population, isinstance(self.population, int) and self.population >= 2, 'an integer >= 2'),
                   ('generations', self.generations, isinstance(self.generations, int) and self.generations >= 1, 'an integer >= 1'),
                   ('tournament_k', self.tournament_k, isinstance(self.tournament_k, int) and self.tournament_k >= 1, 'an integer >= 1'),
-                  ('checkpoint_every', self.checkpoint_every, isinstance(self.checkpoint_every, int) and self.checkpoint_every >= 1, 'an integer >= 1')]
+                  ('checkpoint_every', self.checkpoint_every, isinstance(self.checkpoint_every, int) and self.checkpoint_every >= 1, 'an integer >= 1'),
+                  ('surrogate_pool', self.surrogate_pool, isinstance(self.surrogate_pool, int) and self.surrogate_pool >= 1, 'an integer >= 1'),
+                  ('surrogate_kappa', self.surrogate_kappa, isinstance(self.surrogate_kappa, (int, float)) and self.surrogate_kappa >= 0, 'a number >= 0')]
         checks += [(n, v, isinstance(v, (int, float)) and 0 <= v <= 1, 'a number in [0, 1]') for n, v in
                    (('elite_frac', self.elite_frac), ('crossover_rate', self.crossover_rate), ('mutation_rate', self.mutation_rate),
                     ('random_frac', self.random_frac), ('local_frac', self.local_frac))]
@@ -119,13 +128,17 @@ def _set_rng_state(rng:random.Random, st): rng.setstate((st[0], tuple(st[1]), st
 # after 50 evaluations from 0.880 +- 0.030 to 0.894 +- 0.044 (weighted) and 0.880 +- 0.029 to 0.889 +- 0.034 (nsga2);
 # after 200: 0.996 +- 0.003 / 0.993 +- 0.003 (before 0.996 / 0.993).
 SPREAD_POOL = 8   # candidates drawn per architecture kept
+SURROGATE_MIN = 5 # ok results needed before the surrogate screens children
 _WEIGHT_BITS = dict(fp32=32, fp16=16, int8=8, int4=4)
+
+def predicted_bits(config:ArchitectureConfig, task) -> float:
+    "The artifact's predicted size in bits, known without building the model: parameters x bits per weight x kept fraction."
+    from nas_nb.models import estimate_params
+    return estimate_params(config, task) * _WEIGHT_BITS[config.quantization] * (1 - config.pruning)
 
 def spread_by_size(pool:list, n:int, task) -> list[ArchitectureConfig]:
     "`n` distinct architectures of `pool` at evenly spaced ranks of predicted size (params x bits x kept fraction)."
-    from nas_nb.models import estimate_params
-    pool = sorted(dict((c.arch_id, c) for c in pool).values(),
-                  key=lambda c: (estimate_params(c, task) * _WEIGHT_BITS[c.quantization] * (1 - c.pruning), c.arch_id))
+    pool = sorted(dict((c.arch_id, c) for c in pool).values(), key=lambda c: (predicted_bits(c, task), c.arch_id))
     if n <= 0 or not pool: return []
     return list(dict.fromkeys(pool[round(j * (len(pool) - 1) / max(1, n - 1))] for j in range(n)))
 
@@ -233,6 +246,26 @@ class EvolutionaryNAS:
         return c
 
     def breed(self, parents:list[ArchitectureConfig], rs:list[EvalResult], n:int) -> list[ArchitectureConfig]:
+        "`n` children to train: with `surrogate_pool` > 1, the best `n` of `surrogate_pool` x `n` unseen candidates (the"
+        "operators' children, then as many random architectures again) by predicted hypervolume gain (`nas_nb.surrogate`)."
+        ok = sorted((r for r in self.results[self.cfg.phases[0]].values() if r.ok), key=lambda r: r.arch_id)
+        m = n * self.cfg.surrogate_pool
+        if self.cfg.surrogate_pool <= 1 or len(ok) < SURROGATE_MIN: return self._operators(parents, rs, n)
+        pool = {}
+        for _ in range(3):  # a small or well-explored space runs out of unseen children: try again, then give up
+            for c in self._operators(parents, rs, m):
+                if c.arch_id not in self.seen: pool.setdefault(c.arch_id, c)
+            if len(pool) >= m: break
+        for _ in range(m // 2):
+            c = self.space.sample(self.rng)
+            if c.arch_id not in self.seen: pool.setdefault(c.arch_id, c)
+        pool = list(pool.values())
+        if len(pool) <= n: return pool + self._operators(parents, rs, n - len(pool)) if len(pool) < n else pool
+        from nas_nb.surrogate import screen
+        return screen(pool, n, ok, self.objectives, self.space, self._evaluator(self.cfg.phases[0]).exp.task, self.rng,
+                      self.cfg.surrogate_kappa)
+
+    def _operators(self, parents:list[ArchitectureConfig], rs:list[EvalResult], n:int) -> list[ArchitectureConfig]:
         "`n` children: `local_frac` of them one step from the archive's front, the rest by tournament, crossover and mutation."
         order = self._ranking(rs)
         rank = {i: r for r, i in enumerate(order)}
