@@ -29,7 +29,8 @@ def ours(tb, space, budget, seed, selection='weighted', **kw):
 
 # ours: the defaults, except `random_frac=1.0` in the -random variants: the seed's baselines (GPT-2 / LLaMA-sized) all
 # project onto the largest corner of this tiny space, so the 'near a baseline' half of the first population is five
-# near-copies there; -seedops: `local_frac=0`, the seed's operators (with the family-stratified start)
+# near-copies there; -seedops: `local_frac=0`, the seed's operators (with the family-stratified start); -nosurrogate:
+# `surrogate_pool=1`, no screening of children (the algorithm before `nas_nb.surrogate`)
 ALGOS = {
     'ours-weighted': lambda tb, sp, b, s: ours(tb, sp, b, s, 'weighted'),
     'ours-nsga2': lambda tb, sp, b, s: ours(tb, sp, b, s, 'nsga2'),
@@ -37,6 +38,8 @@ ALGOS = {
     'ours-nsga2-random': lambda tb, sp, b, s: ours(tb, sp, b, s, 'nsga2', random_frac=1.0),
     'ours-weighted-seedops': lambda tb, sp, b, s: ours(tb, sp, b, s, 'weighted', local_frac=0.0),
     'ours-nsga2-seedops': lambda tb, sp, b, s: ours(tb, sp, b, s, 'nsga2', local_frac=0.0),
+    'ours-weighted-nosurrogate': lambda tb, sp, b, s: ours(tb, sp, b, s, 'weighted', surrogate_pool=1),
+    'ours-nsga2-nosurrogate': lambda tb, sp, b, s: ours(tb, sp, b, s, 'nsga2', surrogate_pool=1),
     'regularized-evolution': peers.regularized_evolution,
     'random': lambda tb, sp, b, s: peers.optuna_search(tb, sp, b, s, 'random'),
     'optuna-nsga2': lambda tb, sp, b, s: peers.optuna_search(tb, sp, b, s, 'nsga2', population_size=20),

@@ -1,5 +1,6 @@
-"""CPU speed of the pure-PyTorch selective scans in `nas_nb.models.mamba`: the sequential reference (`loop`)
-against the chunked scan (`chunked`, what `impl='auto'` runs on CPU), forward+backward, in one process.
+"""CPU speed of the selective scans in `nas_nb.models.mamba`: the sequential reference (`loop`) against the chunked
+PyTorch scan (`chunked`) and the fused C++ scan (`fused`, what `impl='auto'` runs on CPU in float32 when it can be
+built), forward+backward and forward only, in one process.
 
     python benchmarks/mamba_scan.py                 # B=8, E=256, N=16, T=256 and 512, 1 thread
     python benchmarks/mamba_scan.py --small         # also a grid of small shapes (is chunked ever slower?)
@@ -9,9 +10,9 @@ Runs are interleaved (loop, chunked, loop, ...) so both see the same machine loa
 """
 import argparse, statistics, time
 import torch
-from nas_nb.models.mamba import selective_scan, scan_chunk_size
+from nas_nb.models.mamba import selective_scan, scan_chunk_size, fused_scan_kernel
 
-IMPLS = ('loop', 'chunked')
+IMPLS = ('loop', 'chunked', 'fused')
 
 def make_inputs(b, t, e, n, seed=0):
     g = torch.Generator().manual_seed(seed)
@@ -50,19 +51,21 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     b, e, n = a.batch, a.inner, a.state
-    print(f"torch {torch.__version__}, {a.threads} thread(s), B={b} E={e} N={n}, "
-          f"chunk={scan_chunk_size(b, e, n)}, median of {a.runs} interleaved runs")
-    print(f"{'T':>5} {'pass':>8} {'loop ms':>9} {'chunked ms':>11} {'chunked tok/s':>14} {'speed-up wall':>14} "
-          f"{'loop cpu ms':>12} {'chunked cpu ms':>15} {'speed-up cpu':>13}")
+    impls = IMPLS if fused_scan_kernel() is not None else IMPLS[:2]
+    print(f"torch {torch.__version__}, {a.threads} thread(s), B={b} E={e} N={n}, chunked scan chunk={scan_chunk_size(b, e, n)}, "
+          f"fused scan {'built' if len(impls) == 3 else 'NOT available'}, median of {a.runs} interleaved runs")
+    print(f"{'T':>5} {'pass':>8} " + ' '.join(f"{i + ' ms':>10}" for i in impls) + ' ' +
+          ' '.join(f"{i + '/loop':>13}" for i in impls[1:]) + f" {'fused tok/s':>12}  (CPU-time ratios)")
     for t in a.lengths:
         for backward in (True, False):
-            r = measure(b, t, e, n, a.runs, backward)
-            (lw, lc), (cw, cc) = r['loop'], r['chunked']
+            r = measure(b, t, e, n, a.runs, backward, impls)
             kind = 'fwd+bwd' if backward else 'fwd'
-            print(f"{t:>5} {kind:>8} {lw * 1e3:>9.1f} {cw * 1e3:>11.1f} {b * t / cw:>14,.0f} "
-                  f"{lw / cw:>13.2f}x {lc * 1e3:>12.1f} {cc * 1e3:>15.1f} {lc / cc:>12.2f}x")
+            ratios = ' '.join(f"{r['loop'][0] / r[i][0]:>12.2f}x" for i in impls[1:])
+            cpu = ', '.join(f"{r['loop'][1] / r[i][1]:.2f}x" for i in impls[1:])
+            tok = f"{b * t / r['fused'][0]:>12,.0f}" if 'fused' in r else f"{'-':>12}"
+            print(f"{t:>5} {kind:>8} " + ' '.join(f"{r[i][0] * 1e3:>10.1f}" for i in impls) + f" {ratios} {tok}  ({cpu})")
     if a.small:
-        print("\nsmall shapes, fwd+bwd, CPU time; 'auto' is what selective_scan picks (the loop for T <= 2)")
+        print("\nsmall shapes, fwd+bwd, CPU time; 'auto' is what selective_scan picks")
         print(f"{'B':>3} {'T':>5} {'E':>5} {'N':>3} {'loop ms':>9} {'chunked ms':>11} {'auto ms':>9} "
               f"{'chunked/loop':>13} {'auto/loop':>10}")
         for sb, st, se, sn in [(1, 1, 64, 4), (8, 2, 256, 16), (1, 8, 64, 4), (1, 64, 64, 16), (2, 256, 64, 16),

@@ -184,12 +184,14 @@ def estimate_flops(config:ArchitectureConfig, task:Task, seq_len:int|None=None) 
     return n + 2 * t * task.n_features * d + 2 * d * task.n_classes
 
 def count_flops(model:SequenceModel, x:torch.Tensor) -> int:
-    "Measured forward FLOPs of `model` on `x` with `FlopCounterMode` (fused attention measured on its eager twin)."
-    atts = [m for m in model.modules() if isinstance(m, Attention)]
-    impls = [m.impl for m in atts]
+    "Measured forward FLOPs of `model` on `x` with `FlopCounterMode`; fused attention and the fused Mamba scan, which"
+    "the counter cannot see into, are measured on their PyTorch twins (eager attention, the chunked scan)."
+    twins = [(m, 'eager') for m in model.modules() if isinstance(m, Attention)] + \
+            [(m, 'chunked') for m in model.modules() if isinstance(m, MambaMixer)]
+    impls = [m.impl for m, _ in twins]
     try:
-        for m in atts: m.impl = 'eager'
+        for m, i in twins: m.impl = i
         with torch.no_grad(), FlopCounterMode(display=False) as fc: model(x)
         return fc.get_total_flops()
     finally:
-        for m, i in zip(atts, impls): m.impl = i
+        for (m, _), i in zip(twins, impls): m.impl = i
