@@ -47,22 +47,29 @@ def hv_gain(p, front) -> float:
 
 # %% ../nbs/45_surrogate.ipynb
 class Surrogate:
-    "A random forest from architecture features to objective points; `predict` gives the mean and the spread over trees."
-    def __init__(self, space, task, seed:int=0, trees:int=50):
+    "Ridge regression on standardised features plus a random forest on its residuals (regression-enhanced random"
+    "forest); `predict` gives the mean and the spread over the forest's trees."
+    def __init__(self, space, task, seed:int=0, trees:int=50, alpha:float=1.0):
         from sklearn.ensemble import RandomForestRegressor
+        from sklearn.linear_model import Ridge
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
         self.space, self.task = space, task
-        self.model = RandomForestRegressor(n_estimators=trees, random_state=seed, n_jobs=1)
+        self.linear = make_pipeline(StandardScaler(), Ridge(alpha=alpha))
+        self.forest = RandomForestRegressor(n_estimators=trees, random_state=seed, n_jobs=1)
 
     def fit(self, configs:list, points) -> 'Surrogate':
         if len(configs) < 2: raise ValueError(f"the surrogate needs at least 2 evaluated architectures, got {len(configs)}")
-        self.model.fit(arch_features(configs, self.space, self.task), np.asarray(points, dtype=float))
+        X, Y = arch_features(configs, self.space, self.task), np.asarray(points, dtype=float)
+        self.linear.fit(X, Y)
+        self.forest.fit(X, Y - self.linear.predict(X))
         return self
 
     def predict(self, configs:list) -> tuple[np.ndarray, np.ndarray]:
-        "(mean, std) over the trees, each (len(configs), n_objectives)."
+        "(mean, std), each (len(configs), n_objectives): linear part + the trees' mean, and the trees' spread."
         X = arch_features(configs, self.space, self.task)
-        per_tree = np.stack([t.predict(X) for t in self.model.estimators_]).reshape(len(self.model.estimators_), len(configs), -1)
-        return per_tree.mean(0), per_tree.std(0)
+        per_tree = np.stack([t.predict(X) for t in self.forest.estimators_]).reshape(len(self.forest.estimators_), len(configs), -1)
+        return self.linear.predict(X).reshape(len(configs), -1) + per_tree.mean(0), per_tree.std(0)
 
 # %% ../nbs/45_surrogate.ipynb
 def screen(candidates:list, n:int, evaluated:list[EvalResult], objectives, space, task, rng:random.Random,
