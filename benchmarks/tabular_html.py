@@ -33,15 +33,15 @@ def main():
             pt(alt.X('params:Q', scale=alt.Scale(type='log')), 'parameter count') | pt(alt.X('synflow:Q', scale=alt.Scale(type='log')), 'synflow at init') |
             pt(alt.X('smoke_accuracy:Q', scale=alt.Scale(zero=False)), 'smoke-phase accuracy')).properties(title='the table: 368 architectures, fast phase'))
     frames = []
-    for f, suffix in (('compare.csv', ''), ('compare_tpe.csv', ''), ('before.csv', ' (before)')):
+    for f, suffix in (('compare.csv', ''), ('tpe20.csv', ''), ('before.csv', ' (before)')):
         if (OUT / f).exists():
             d = pd.read_csv(OUT / f); d['algorithm'] = d.algorithm + suffix; frames.append(d)
     if frames:
         d = pd.concat(frames)
         d = d[(d.evaluations % 5 == 0) | (d.evaluations <= 10)]  # every 5th evaluation is enough for a curve
-        parts.append(curves_chart(d[~d.algorithm.str.endswith('(before)')], 'comparison on the table (20 seeds; TPE: see README)'))
+        parts.append(curves_chart(d[~d.algorithm.str.endswith('(before)')], 'comparison on the table (20 seeds each)'))
         ours = d[d.algorithm.str.startswith('ours')]
-        parts.append(curves_chart(ours, 'ours before / after the issue-9 operators'))
+        parts.append(curves_chart(ours, 'ours: seed operators (before), + local search and size spread (-nosurrogate), + surrogate screening'))
     if (OUT / 'sh.csv').exists():
         s = pd.read_csv(OUT / 'sh.csv')
         a = s.drop_duplicates(['generations', 'seed']).assign(compute=lambda x: x.fast_train_s, hv=lambda x: x.hv_fast_only, acc=lambda x: x.best_acc_fast_only, strategy='fast only')

@@ -239,8 +239,9 @@ def fused_scan_kernel():
             if shutil.which('ninja') is None:  # the `ninja` wheel's binary, when its environment's bin is not on PATH
                 import ninja; os.environ['PATH'] = ninja.BIN_DIR + os.pathsep + os.environ.get('PATH', '')
             name = f"nas_nb_selective_scan_{_cpu_tag()}"
-            if not any(pathlib.Path(get_default_build_root(), name).glob('*.so')):
-                _log.warning("nas_nb.mamba: building the fused CPU scan (once per machine, about 30 s) in %s", get_default_build_root())
+            root = pathlib.Path(os.environ.get('TORCH_EXTENSIONS_DIR') or get_default_build_root())  # as torch resolves it
+            if not any(root.glob(f'*/{name}/*.so')):
+                _log.warning("nas_nb.mamba: building the fused CPU scan (once per machine, about 30 s) under %s", root)
             flags = ['-O3', '-march=native', '-ffast-math', '-fopenmp']  # fast-math: the vectorised expf (glibc libmvec)
             if platform.machine().lower() in ('x86_64', 'amd64'): flags.append('-mprefer-vector-width=512')
             _fused['mod'] = load_inline(name, cpp_sources=[_FUSED_SRC], functions=['scan_fwd', 'scan_bwd'],
