@@ -4,7 +4,7 @@
 
 # %% ../../nbs/13_models.mamba.ipynb 3
 from __future__ import annotations
-import hashlib, logging, math, os, pathlib, platform, shutil
+import hashlib, logging, math, os, pathlib, platform, shutil, time
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.autograd.function import once_differentiable
 from ..config import ArchitectureConfig
@@ -240,6 +240,8 @@ def fused_scan_kernel():
                 import ninja; os.environ['PATH'] = ninja.BIN_DIR + os.pathsep + os.environ.get('PATH', '')
             name = f"nas_nb_selective_scan_{_cpu_tag()}"
             root = pathlib.Path(os.environ.get('TORCH_EXTENSIONS_DIR') or get_default_build_root())  # as torch resolves it
+            for lock in root.glob(f'*/{name}/lock'):  # left by a process killed mid-build: torch would wait on it forever
+                if time.time() - lock.stat().st_mtime > 600: _log.warning("nas_nb.mamba: removing a stale build lock %s", lock); lock.unlink(missing_ok=True)
             if not any(root.glob(f'*/{name}/*.so')):
                 _log.warning("nas_nb.mamba: building the fused CPU scan (once per machine, about 30 s) under %s", root)
             flags = ['-O3', '-march=native', '-ffast-math', '-fopenmp']  # fast-math: the vectorised expf (glibc libmvec)
