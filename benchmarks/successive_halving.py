@@ -69,6 +69,9 @@ def main():
         (OUT / 'medium_ids.txt').write_text('\n'.join(sorted(missing)) + '\n')
         print(f"{len(missing)} architectures not yet in the medium table -> {OUT / 'medium_ids.txt'}")
         return
+    if missing:
+        (OUT / 'medium_ids.txt').write_text('\n'.join(sorted(missing)) + '\n')
+        print(f"{len(missing)} promoted architectures are not in the medium table -> {OUT / 'medium_ids.txt'} (build them with tabular_build.py)")
     df = pd.DataFrame(rows)
     df.to_csv(OUT / 'sh.csv', index=False, float_format='%.5g')
     agg = df.groupby(['generations', 'promote_frac']).agg(['mean', 'std']).reset_index()
