@@ -260,7 +260,7 @@ class EvolutionaryNAS:
             c = self.space.sample(self.rng)
             if c.arch_id not in self.seen: pool.setdefault(c.arch_id, c)
         pool = list(pool.values())
-        if len(pool) <= n: return pool + self._operators(parents, rs, n - len(pool)) if len(pool) < n else pool
+        if len(pool) <= n: return pool + self._operators(parents, rs, n - len(pool))  # nothing to screen
         from nas_nb.surrogate import screen
         return screen(pool, n, ok, self.objectives, self.space, self._evaluator(self.cfg.phases[0]).exp.task, self.rng,
                       self.cfg.surrogate_kappa)
