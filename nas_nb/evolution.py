@@ -249,27 +249,28 @@ class EvolutionaryNAS:
         "`n` children to train: with `surrogate_pool` > 1, the best `n` of `surrogate_pool` x `n` unseen candidates (the"
         "operators' children, then as many random architectures again) by predicted hypervolume gain (`nas_nb.surrogate`)."
         ok = sorted((r for r in self.results[self.cfg.phases[0]].values() if r.ok), key=lambda r: r.arch_id)
+        front = [ArchitectureConfig.from_dict(r.config) for r in self.front(self.cfg.phases[0])] if self.cfg.local_frac > 0 else []
         m = n * self.cfg.surrogate_pool
-        if self.cfg.surrogate_pool <= 1 or len(ok) < SURROGATE_MIN: return self._operators(parents, rs, n)
+        if self.cfg.surrogate_pool <= 1 or len(ok) < SURROGATE_MIN: return self._operators(parents, rs, n, front)
         pool = {}
         for _ in range(3):  # a small or well-explored space runs out of unseen children: try again, then give up
-            for c in self._operators(parents, rs, m):
+            for c in self._operators(parents, rs, m, front):
                 if c.arch_id not in self.seen: pool.setdefault(c.arch_id, c)
             if len(pool) >= m: break
         for _ in range(m // 2):
             c = self.space.sample(self.rng)
             if c.arch_id not in self.seen: pool.setdefault(c.arch_id, c)
         pool = list(pool.values())
-        if len(pool) <= n: return pool + self._operators(parents, rs, n - len(pool))  # nothing to screen
+        if len(pool) <= n: return pool + self._operators(parents, rs, n - len(pool), front)  # nothing to screen
         from nas_nb.surrogate import screen
         return screen(pool, n, ok, self.objectives, self.space, self._evaluator(self.cfg.phases[0]).exp.task, self.rng,
                       self.cfg.surrogate_kappa)
 
-    def _operators(self, parents:list[ArchitectureConfig], rs:list[EvalResult], n:int) -> list[ArchitectureConfig]:
-        "`n` children: `local_frac` of them one step from the archive's front, the rest by tournament, crossover and mutation."
+    def _operators(self, parents:list[ArchitectureConfig], rs:list[EvalResult], n:int, front:list) -> list[ArchitectureConfig]:
+        "`n` children: `local_frac` of them one step from a member of `front` (the archive's), the rest by tournament,"
+        "crossover and mutation."
         order = self._ranking(rs)
         rank = {i: r for r, i in enumerate(order)}
-        front = [ArchitectureConfig.from_dict(r.config) for r in self.front(self.cfg.phases[0])] if self.cfg.local_frac > 0 else []
         kids, taken = [], set()
         while len(kids) < n:
             if front and self.rng.random() < self.cfg.local_frac:
