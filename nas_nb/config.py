@@ -10,8 +10,8 @@ from fastcore.basics import patch
 
 # %% auto 0
 __all__ = ['ARCH_TYPES', 'NORMALIZATIONS', 'ACTIVATIONS', 'POSITION_ENCODINGS', 'QUANTIZATIONS', 'MAX_PRUNING',
-           'GROUPNORM_GROUPS', 'ATTENTION_FAMILIES', 'NOT_APPLICABLE', 'GENES', 'applies', 'gene_error', 'config_error',
-           'ArchitectureConfig', 'canonical_genes']
+           'GROUPNORM_GROUPS', 'ATTENTION_FAMILIES', 'NOT_APPLICABLE', 'GENES', 'SAME_NETWORK_AS', 'applies',
+           'gene_error', 'config_error', 'ArchitectureConfig', 'canonical_genes', 'network_genes']
 
 # %% ../nbs/00_config.ipynb
 ARCH_TYPES = ('transformer', 'flash_attention', 'gqa', 'linear_attention', 'mamba', 'rwkv')
@@ -130,11 +130,28 @@ def to_dict(self:ArchitectureConfig) -> dict: return asdict(self)
 @patch
 def to_json(self:ArchitectureConfig, **kw) -> str: return json.dumps(self.to_dict(), **kw)
 
+def _genes_id(genes:dict) -> str: return hashlib.sha256(json.dumps(genes, sort_keys=True, separators=(',', ':')).encode()).hexdigest()[:12]
+
 @patch(as_prop=True)
 def arch_id(self:ArchitectureConfig) -> str:
-    "Stable 12-hex-digit id of the canonical genome: equal ids build equal networks."
-    canon = json.dumps(self.canonical().to_dict(), sort_keys=True, separators=(',', ':'))
-    return hashlib.sha256(canon.encode()).hexdigest()[:12]
+    "Stable 12-hex-digit id of the canonical genome: the network *and* the implementation that runs it."
+    return _genes_id(self.canonical().to_dict())
+
+# The implementation-only choices: these families build exactly the modules and weights of the `gqa` genome with
+# kv_ratio=1 (multi-head attention) and differ only in the attention kernel (transformer: the eager reference path,
+# flash_attention: fused SDPA). One network, one training; latency is measured per implementation (`arch_id`).
+SAME_NETWORK_AS = dict(transformer='gqa', flash_attention='gqa')
+
+def network_genes(genes:dict) -> dict:
+    "The canonical genes of the network `genes` builds, whichever kernel runs it."
+    g = canonical_genes(genes)
+    return dict(g, arch_type=SAME_NETWORK_AS[g['arch_type']], kv_ratio=1) if g['arch_type'] in SAME_NETWORK_AS else g
+
+@patch(as_prop=True)
+def network_id(self:ArchitectureConfig) -> str:
+    "Stable id of the network (modules and weights) this genome builds: the trained result's key. Equal to `arch_id`"
+    "except for the implementation-only families, which share the id of their `gqa` (kv_ratio=1) genome."
+    return _genes_id(network_genes(asdict(self)))
 
 @patch(cls_method=True)
 def from_dict(cls:ArchitectureConfig, d:dict) -> ArchitectureConfig:

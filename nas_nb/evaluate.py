@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_evaluate.ipynb 3
 from __future__ import annotations
-import dataclasses, math, statistics, time, traceback
+import dataclasses, math, time, traceback
 import torch
 from .config import ArchitectureConfig
 from .models.core import build_model, estimate_params, count_flops
@@ -14,50 +14,10 @@ from .compress import quantize, artifact_size
 from .prune import prune
 from .experiments import Experiment, Objective, load_experiment, weighted_fitness, objective_vector
 from .store import EvalResult, ResultStore, code_version
+from .latency import latency_passes, latency_stats, measure_latency, hardware_id
 
 # %% auto 0
-__all__ = ['MAX_SIZE_MB', 'latency_passes', 'latency_stats', 'measure_latency', 'Evaluator']
-
-# %% ../nbs/40_evaluate.ipynb
-def _percentile(xs:list, q:float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, max(0, math.ceil(q * len(xs)) - 1))]
-
-@torch.inference_mode()
-def latency_passes(model:torch.nn.Module, x:torch.Tensor, runs:int=30, warmup:int=5, threads:int|None=1,
-                   min_time:float=0.5) -> list:  # seconds: warm up for at least min_time/2, time passes for at least min_time
-    "Forward latency of `model` on `x`, one entry per timed pass (ms)."
-    if runs < 1 or warmup < 0: raise ValueError(f"runs={runs}, warmup={warmup}: need runs >= 1 and warmup >= 0")
-    model.eval()
-    dev = next(model.parameters()).device
-    x = x.to(dev)
-    old = torch.get_num_threads()
-    if threads and dev.type == 'cpu': torch.set_num_threads(threads)
-    try:
-        t_end, n = time.perf_counter() + min_time / 2, 0
-        while n < warmup or time.perf_counter() < t_end: model(x); n += 1  # caches, allocator, CPU clocks settle
-        ts = []
-        if dev.type == 'cuda':
-            torch.cuda.synchronize(dev)
-            t_end = time.perf_counter() + min_time
-            while len(ts) < runs or time.perf_counter() < t_end:
-                a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-                a.record(); model(x); b.record()
-                b.synchronize(); ts.append(a.elapsed_time(b))
-        else:
-            t_end = time.perf_counter() + min_time
-            while len(ts) < runs or time.perf_counter() < t_end:
-                t0 = time.perf_counter(); model(x); ts.append((time.perf_counter() - t0) * 1e3)
-    finally: torch.set_num_threads(old)
-    return ts
-
-def latency_stats(ts:list) -> dict:
-    "The fastest pass (`latency_ms`), the median and the 90th percentile of per-pass latencies (ms)."
-    return dict(latency_ms=min(ts), latency_median_ms=statistics.median(ts), latency_p90_ms=_percentile(ts, 0.9))
-
-def measure_latency(model:torch.nn.Module, x:torch.Tensor, **kw) -> dict:
-    "`latency_stats` of one window of `latency_passes`."
-    return latency_stats(latency_passes(model, x, **kw))
+__all__ = ['MAX_SIZE_MB', 'Evaluator']
 
 # %% ../nbs/40_evaluate.ipynb
 MAX_SIZE_MB = 500.0  # the seed's early-reject limit on the estimated FP32 size

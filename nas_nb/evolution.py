@@ -15,8 +15,8 @@ from .executors import EvaluatorSpec, LocalExecutor
 
 # %% auto 0
 __all__ = ['SELECTIONS', 'HISTORY_FIELDS', 'DETERMINISTIC_FIELDS', 'SPREAD_POOL', 'SURROGATE_MIN', 'dominates',
-           'non_dominated_sort', 'crowding_distance', 'hypervolume', 'SearchConfig', 'predicted_bits', 'spread_by_size',
-           'EvolutionaryNAS', 'read_history', 'resume']
+           'non_dominated_sort', 'crowding_distance', 'hypervolume', 'SearchConfig', 'progress_bar', 'predicted_bits',
+           'spread_by_size', 'EvolutionaryNAS', 'read_history', 'resume']
 
 # %% ../nbs/50_evolution.ipynb
 def dominates(a, b) -> bool:
@@ -120,6 +120,15 @@ def _atomic_write(path:pathlib.Path, text:str):
     tmp.write_text(text)
     os.replace(tmp, path)
 
+def progress_bar(**kw):
+    "A tqdm bar: the notebook widget where one can show, plain text on stderr when `NAS_NB_TEXT_PROGRESS` is set (the"
+    "`nas_nb run` terminal, where papermill forwards the kernel's stderr line by line)."
+    if os.environ.get('NAS_NB_TEXT_PROGRESS'):
+        from tqdm.std import tqdm
+        return tqdm(file=sys.stderr, mininterval=1.0, ascii=True, **kw)
+    from tqdm.auto import tqdm
+    return tqdm(**kw)
+
 def _rng_state(rng:random.Random): v, s, g = rng.getstate(); return [v, list(s), g]
 def _set_rng_state(rng:random.Random, st): rng.setstate((st[0], tuple(st[1]), st[2]))
 
@@ -175,8 +184,7 @@ class EvolutionaryNAS:
         if todo:
             bar = None
             if self.progress:
-                from tqdm.auto import tqdm
-                bar = tqdm(total=len(todo), desc=f"generation {self.generation} ({phase})" if phase == self.cfg.phases[0] else f"promotion ({phase})", leave=False)
+                bar = progress_bar(total=len(todo), desc=f"generation {self.generation} ({phase})" if phase == self.cfg.phases[0] else f"promotion ({phase})", leave=False)
             def done(r):
                 self.store.put(r)
                 if bar: bar.update(1)

@@ -35,6 +35,10 @@ class EvalResult:
     @property
     def key(self) -> str: return result_key(self.arch_id, self.experiment, self.phase, self.seed, self.code_version)
     def to_dict(self) -> dict: return dataclasses.asdict(self)
+    def scored(self, objectives) -> EvalResult:
+        "This result with `fitness` computed from its measurements under `objectives` (0 unless ok)."
+        from nas_nb.experiments import weighted_fitness
+        return dataclasses.replace(self, fitness=weighted_fitness(self.metrics, objectives) if self.ok else 0.0)
     @classmethod
     def from_dict(cls, d:dict) -> EvalResult:
         names = {f.name for f in dataclasses.fields(cls)}
