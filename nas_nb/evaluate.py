@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_evaluate.ipynb 3
 from __future__ import annotations
-import dataclasses, math, time, traceback
+import dataclasses, datetime, math, socket, time, traceback
 import torch
 from .config import ArchitectureConfig
 from .models.core import build_model, estimate_params, count_flops
@@ -46,27 +46,59 @@ class Evaluator:
         self.latency_runs, self.latency_threads, self.latency_time = latency_runs, latency_threads, latency_time
         self.retry_failed, self.train_kw = retry_failed, train_kw
         self.code_version = code_version()
+        self.hardware = hardware_id(self.device, latency_threads)          # what latencies timed here belong to
+        self.latency_input = 'x'.join(map(str, self.exp.sample_input.shape))
 
     def __repr__(self):
         return f"Evaluator({self.exp.name!r}, phase={self.phase.name!r}, device={str(self.device)!r}, seed={self.seed})"
 
-    def lookup(self, arch_id:str, store:ResultStore|None=None) -> EvalResult|None:
-        "The stored result of `arch_id` for this evaluator's experiment, phase, seed and code (in `store`, else its own)."
+    def _context(self) -> dict:
+        "What a result measured by this evaluator depends on, as `EvalResult` fields."
+        return dict(experiment=self.exp.name, phase=self.phase.name, seed=self.seed, data_source=self.exp.source,
+                    data_fingerprint=self.exp.fingerprint, device_kind=self.device.type, code_version=self.code_version)
+
+    def lookup(self, config, store:ResultStore|None=None, retime:bool=True) -> EvalResult|None:
+        "The stored result of `config` (or an arch_id) under this evaluator's context, scored with its objectives (in"
+        "`store`, else its own); None if its network was not trained so. A training found without a latency timed on"
+        "this hardware is re-timed here when `retime` (no retraining), else None."
         store = store or self.store
-        return None if store is None else store.get(arch_id, self.exp.name, self.phase.name, self.seed, self.code_version)
+        if store is None: return None
+        if isinstance(config, str):
+            d = store.config_of(config)
+            if d is None: return None
+            config = d
+        cfg = (config if isinstance(config, ArchitectureConfig) else ArchitectureConfig.from_dict(config)).canonical()
+        c = self._context()
+        t = store.training(cfg.network_id, c['experiment'], c['data_fingerprint'], c['phase'], c['seed'], c['device_kind'],
+                           c['code_version'])
+        if t is None: return None
+        r = dataclasses.replace(t, arch_id=cfg.arch_id, config=cfg.to_dict(), cached=True)
+        if not r.ok: return r.scored(self.objectives)
+        lat = store.latency(cfg.arch_id, self.exp.name, self.latency_input, self.hardware, self.code_version)
+        if lat is None:
+            if not retime: return None
+            lat = self.time_architecture(cfg)
+            store.put_latency(dataclasses.replace(r, metrics=lat, hardware=self.hardware, latency_input=self.latency_input))
+            r.timings = dict(r.timings, retimed=True)
+        return dataclasses.replace(r, metrics={**t.metrics, **lat}, hardware=self.hardware,
+                                   latency_input=self.latency_input).scored(self.objectives)
 
     def _result(self, cfg:ArchitectureConfig, **kw) -> EvalResult:
-        return EvalResult(cfg.arch_id, cfg.to_dict(), self.exp.name, self.phase.name, self.seed,
-                          data_source=self.exp.source, code_version=self.code_version, **kw)
+        return EvalResult(cfg.arch_id, cfg.to_dict(), network_id=cfg.network_id, host=socket.gethostname(),
+                          created_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+                          **self._context(), **kw)
 
     def evaluate(self, config:ArchitectureConfig|dict) -> EvalResult:
-        "The result for `config`: from the store if it is there, else measured now (and stored)."
+        "The result for `config`, scored with this evaluator's objectives: from the store if its network was trained"
+        "under the same context (re-timed if its latency is from other hardware), else measured now and stored."
         cfg = (config if isinstance(config, ArchitectureConfig) else ArchitectureConfig.from_dict(config)).canonical()
-        hit = self.lookup(cfg.arch_id)
+        hit = self.lookup(cfg)
         if hit is not None and (hit.status != 'failed' or not self.retry_failed): return hit
         r = self._evaluate(cfg)
-        if self.store is not None: self.store.put(r)
-        return r
+        if self.store is not None and not self.store.put(r) and not self.retry_failed:
+            won = self.lookup(cfg)             # another process stored this network first: its result is everyone's answer
+            if won is not None: return won
+        return r.scored(self.objectives)
 
     def _evaluate(self, cfg:ArchitectureConfig) -> EvalResult:
         t0 = time.perf_counter()
@@ -91,9 +123,8 @@ class Evaluator:
         exp, dev = self.exp, self.device
         model = build_model(dataclasses.replace(cfg, pruning=0.0, quantization='fp32'), exp.task, seed=self.seed).to(dev)
         x = exp.sample_input.to(dev)
-        twin = quantize(prune(model, cfg.pruning), cfg.quantization, inplace=True)  # the final shapes and formats, untrained
+        twin = self.twin(cfg)
         lat = self._latency(twin, x)                                                 # first latency window
-        del twin
         tr = train(model, exp.train, exp.valid, self.phase, seed=self.seed, device=dev, bytes_per_token=exp.bytes_per_token,
                    **self.train_kw)
         t1 = time.perf_counter()
@@ -115,11 +146,21 @@ class Evaluator:
         if 'bits_per_byte' in valid: m.update(bits_per_byte=valid['bits_per_byte'], test_bits_per_byte=test['bits_per_byte'])
         size = artifact_size(model)
         m.update(size_mb=size / 1e6, size_bytes=size, params=params, params_before_pruning=fp32_params, flops=flops,
-                 **latency_stats(lat + self._latency(model, x)),                              # + the second window
+                 **latency_stats(lat + self._latency(twin, x)),                               # + the second window
                  train_time_s=tr.train_time, epochs=tr.epochs, train_status=tr.status)
         t3 = time.perf_counter()
-        return self._result(cfg, status='ok', metrics=m, fitness=weighted_fitness(m, self.objectives),
+        return self._result(cfg, status='ok', metrics=m, hardware=self.hardware, latency_input=self.latency_input,
                             timings=dict(train=t1 - t0, compress=t2 - t1, measure=t3 - t2, total=t3 - t0))
+
+    def twin(self, cfg:ArchitectureConfig) -> torch.nn.Module:
+        "`cfg`'s network pruned and quantized to its final shapes and formats, untrained: what latency is timed on."
+        model = build_model(dataclasses.replace(cfg, pruning=0.0, quantization='fp32'), self.exp.task, seed=self.seed)
+        return quantize(prune(model.to(self.device), cfg.pruning), cfg.quantization, inplace=True)
+
+    def time_architecture(self, cfg:ArchitectureConfig) -> dict:
+        "The latency metrics of `cfg` on this machine (two windows on its twin), e.g. to re-time a stored result."
+        twin, x = self.twin(cfg), self.exp.sample_input.to(self.device)
+        return latency_stats(self._latency(twin, x) + self._latency(twin, x))
 
     def _latency(self, model, x) -> list:
         return latency_passes(model, x, self.latency_runs, threads=self.latency_threads, min_time=self.latency_time)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/39_experiments.ipynb 3
 from __future__ import annotations
-import dataclasses, math
+import dataclasses, hashlib, math
 from typing import Callable
 import torch
 from .models.core import Task
@@ -12,7 +12,7 @@ from .data import load_mnist, load_code_corpus, ByteTokenizer, lm_sequences
 
 # %% auto 0
 __all__ = ['SEED_OBJECTIVES', 'DEFAULT_OBJECTIVES', 'EXPERIMENTS', 'Objective', 'weighted_fitness', 'objective_vector',
-           'Experiment', 'load_experiment', 'default_objectives']
+           'Experiment', 'data_fingerprint', 'load_experiment', 'default_objectives']
 
 # %% ../nbs/39_experiments.ipynb
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +85,28 @@ class Experiment:
     objectives: tuple             # default objectives for this experiment
     sample_input: torch.Tensor    # batch-1 input for latency and FLOPs: (1, T, F) features or (1, T) ids
     bytes_per_token: float = 1.0
+    fingerprint: str = ''         # hash of the splits' tensors (default: computed from them): part of every stored result's key
+
+    def __post_init__(self):
+        if not self.fingerprint: self.fingerprint = data_fingerprint(self.train, self.valid, self.test)
+
+def _tensors(x):
+    if isinstance(x, torch.Tensor): yield x
+    elif isinstance(x, (tuple, list)):
+        for v in x: yield from _tensors(v)
+    elif isinstance(x, dict):
+        for k in sorted(x): yield from _tensors(x[k])
+    else: raise TypeError(f"cannot fingerprint data of type {type(x).__name__}: expected tensors, tuples, lists or dicts of them")
+
+def data_fingerprint(*splits) -> str:
+    "16 hex digits of a SHA-256 over every tensor of `splits` (shape, dtype, bytes): the same files, split sizes and"
+    "split seed give the same fingerprint; any other data gives another."
+    h = hashlib.sha256()
+    for i, split in enumerate(splits):
+        for t in _tensors(split):
+            t = t.detach().cpu().contiguous()
+            h.update(f"{i}|{tuple(t.shape)}|{t.dtype}|".encode()); h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b'')
+    return h.hexdigest()[:16]
 
 # each experiment's default objectives, known without loading its data (the panel's sliders need them at once)
 DEFAULT_OBJECTIVES = {

@@ -4,11 +4,13 @@
 
 # %% ../nbs/41_store.ipynb 3
 from __future__ import annotations
-import dataclasses, datetime, hashlib, json, os, pathlib, socket, sqlite3
+import ast, dataclasses, datetime, hashlib, json, os, pathlib, socket, sqlite3
 import nas_nb
+from .config import network_genes, _genes_id, GENES
 
 # %% auto 0
-__all__ = ['MEASURING_MODULES', 'EvalResult', 'result_key', 'code_version', 'ResultStore']
+__all__ = ['MEASUREMENT_VERSIONS', 'NOT_MEASURING', 'code_version', 'SCHEMA_VERSION', 'EvalResult', 'is_latency_metric',
+           'training_key', 'latency_key', 'measurement_version', 'imported_modules', 'ResultStore']
 
 # %% ../nbs/41_store.ipynb
 @dataclasses.dataclass
@@ -22,18 +24,25 @@ class EvalResult:
     status: str = 'ok'            # 'ok', 'rejected' (not built: over a limit) or 'failed' (OOM, NaN loss, an exception)
     message: str = ''
     metrics: dict = dataclasses.field(default_factory=dict)  # accuracy, size_mb, latency_ms, flops, params, ...
-    fitness: float = 0.0          # weighted fitness; 0 unless status is 'ok'
+    fitness: float = 0.0          # weighted fitness under the reader's objectives (`scored`); never stored
     timings: dict = dataclasses.field(default_factory=dict)  # seconds: train, compress, measure, total
     data_source: str = ''
-    code_version: str = ''
+    code_version: str = ''        # the measurement version (`measurement_version()`)
     host: str = ''
     created_at: str = ''
     cached: bool = False          # True when this result came from the store instead of a new evaluation
+    network_id: str = ''          # the trained network (default: from `config`)
+    data_fingerprint: str = ''    # hash of the experiment's data splits
+    device_kind: str = ''         # what it was trained on: cpu, cuda
+    hardware: str = ''            # what its latency was timed on (`hardware_id`); '' when it has none
+    latency_input: str = ''       # the input shape latency was timed at
+
+    def __post_init__(self):
+        if not self.network_id:
+            self.network_id = _genes_id(network_genes(self.config)) if set(GENES) <= set(self.config) else self.arch_id
 
     @property
     def ok(self) -> bool: return self.status == 'ok'
-    @property
-    def key(self) -> str: return result_key(self.arch_id, self.experiment, self.phase, self.seed, self.code_version)
     def to_dict(self) -> dict: return dataclasses.asdict(self)
     def scored(self, objectives) -> EvalResult:
         "This result with `fitness` computed from its measurements under `objectives` (0 unless ok)."
@@ -44,36 +53,115 @@ class EvalResult:
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 
-def result_key(arch_id:str, experiment:str, phase:str, seed:int, code_version:str) -> str:
-    return f"{arch_id}|{experiment}|{phase}|{seed}|{code_version}"
+def is_latency_metric(name:str) -> bool:
+    "Metrics that belong to the hardware they were timed on (stored with the latency, not the training)."
+    return name.startswith('latency')
 
-# modules whose source changes what an evaluation measures
-MEASURING_MODULES = ('config', 'models/layers', 'models/attention', 'models/linear_attention', 'models/mamba', 'models/rwkv',
-                     'models/core', 'data', 'train', 'compress', 'prune', 'experiments', 'evaluate')
+def training_key(r:EvalResult) -> str:
+    return '|'.join(map(str, (r.network_id, r.experiment, r.data_fingerprint, r.phase, r.seed, r.device_kind, r.code_version)))
 
-def code_version() -> str:
-    "`<package version>+<12 hex of the SHA-256 of the measuring modules' source>`."
-    root, h = pathlib.Path(nas_nb.__file__).parent, hashlib.sha256()
-    for m in MEASURING_MODULES:
-        p = root / f'{m}.py'
-        h.update(m.encode() + b'\0' + (p.read_bytes() if p.is_file() else b''))
-    return f"{nas_nb.__version__}+{h.hexdigest()[:12]}"
+def latency_key(r:EvalResult) -> str:
+    return '|'.join(map(str, (r.arch_id, r.experiment, r.latency_input, r.hardware, r.code_version)))
+
+# One integer per module whose code changes a measurement: bump it when a change alters what that module measures
+# (models, training, data, compression, pruning, scoring inputs, timing). The test checks the list is complete.
+MEASUREMENT_VERSIONS = {
+    'config': 1, 'models.layers': 1, 'models.attention': 1, 'models.linear_attention': 1, 'models.mamba': 1,
+    'models.rwkv': 1, 'models.core': 1, 'data': 1, 'train': 1, 'compress': 1, 'prune': 1,
+    'experiments': 1, 'evaluate': 1, 'latency': 1}
+# modules the evaluator imports that do not change what is measured (storage, helpers)
+NOT_MEASURING = ('store', 'models')
+
+def measurement_version() -> str:
+    "`m` + 10 hex digits of a hash of `MEASUREMENT_VERSIONS` and the artifact and corpus format versions."
+    from nas_nb.compress import ARTIFACT_VERSION
+    from nas_nb.data import CORPUS_VERSION
+    v = dict(MEASUREMENT_VERSIONS, artifact=ARTIFACT_VERSION, corpus=CORPUS_VERSION)
+    return 'm' + hashlib.sha256(json.dumps(v, sort_keys=True).encode()).hexdigest()[:10]
+
+code_version = measurement_version  # the name the evaluator and executors use
+
+def imported_modules(module:str='evaluate') -> set:
+    "The `nas_nb` modules `module` imports, directly or not (read from the source, without importing)."
+    root, todo, seen = pathlib.Path(nas_nb.__file__).parent, [module], set()
+    while todo:
+        m = todo.pop()
+        if m in seen: continue
+        seen.add(m)
+        p = root / (m.replace('.', '/') + '.py')
+        if not p.is_file(): p = root / m.replace('.', '/') / '__init__.py'
+        pkg = m.split('.')[:-1] if p.name != '__init__.py' else m.split('.')  # the package a relative import starts from
+        for node in ast.walk(ast.parse(p.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:  # relative: from .x import y / from . import y
+                    base = '.'.join(pkg[:len(pkg) - (node.level - 1)])
+                    name = '.'.join(filter(None, [base, node.module or '']))
+                elif (node.module or '').startswith('nas_nb.'): name = node.module[len('nas_nb.'):]
+                else: continue
+                todo.append(name) if name else None
+                for a in node.names:  # from .models import core: a module too
+                    sub = '.'.join(filter(None, [name, a.name]))
+                    if (root / (sub.replace('.', '/') + '.py')).is_file(): todo.append(sub)
+            elif isinstance(node, ast.Import):
+                todo += [a.name[len('nas_nb.'):] for a in node.names if a.name.startswith('nas_nb.')]
+    return seen
 
 # %% ../nbs/41_store.ipynb
+SCHEMA_VERSION = 2
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS evaluations (
-    key TEXT PRIMARY KEY, arch_id TEXT NOT NULL, experiment TEXT NOT NULL, phase TEXT NOT NULL, seed INTEGER NOT NULL,
-    code_version TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL, message TEXT, metrics TEXT, fitness REAL,
-    timings TEXT, data_source TEXT, host TEXT, created_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS evaluations_arch ON evaluations (arch_id);
-CREATE INDEX IF NOT EXISTS evaluations_run ON evaluations (experiment, phase);
+CREATE TABLE IF NOT EXISTS trainings (
+    key TEXT PRIMARY KEY, network_id TEXT NOT NULL, experiment TEXT NOT NULL, data_fingerprint TEXT NOT NULL,
+    phase TEXT NOT NULL, seed INTEGER NOT NULL, device_kind TEXT NOT NULL, code_version TEXT NOT NULL,
+    arch_id TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL, message TEXT, metrics TEXT, timings TEXT,
+    data_source TEXT, host TEXT, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS trainings_net ON trainings (network_id, experiment, code_version);
+CREATE INDEX IF NOT EXISTS trainings_run ON trainings (experiment, phase);
+CREATE TABLE IF NOT EXISTS latencies (
+    key TEXT PRIMARY KEY, arch_id TEXT NOT NULL, network_id TEXT NOT NULL, experiment TEXT NOT NULL,
+    latency_input TEXT NOT NULL, hardware TEXT NOT NULL, code_version TEXT NOT NULL, config TEXT NOT NULL,
+    metrics TEXT NOT NULL, host TEXT, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS latencies_net ON latencies (network_id, experiment, code_version);
 """
-_COLUMNS = ('key', 'arch_id', 'experiment', 'phase', 'seed', 'code_version', 'config', 'status', 'message', 'metrics',
-            'fitness', 'timings', 'data_source', 'host', 'created_at')
+_TRAIN = ('key', 'network_id', 'experiment', 'data_fingerprint', 'phase', 'seed', 'device_kind', 'code_version', 'arch_id',
+          'config', 'status', 'message', 'metrics', 'timings', 'data_source', 'host', 'created_at')
+_LAT = ('key', 'arch_id', 'network_id', 'experiment', 'latency_input', 'hardware', 'code_version', 'config', 'metrics',
+        'host', 'created_at')
 _JSON = ('config', 'metrics', 'timings')
 
+def _now() -> str: return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
+
+def _migrate_v1(conn:sqlite3.Connection) -> int:
+    "Schema 1 (one `evaluations` row per arch_id, fitness stored) -> 2. The rows are kept, marked as foreign: their data"
+    "fingerprint, device and hardware were not recorded, so no current evaluator is served them; readers (reports, the"
+    "tabular benchmark) still see every measurement. The first row of each network keeps the training; every row keeps"
+    "its latency. Returns the number of rows migrated."
+    rows = conn.execute("SELECT arch_id, experiment, phase, seed, code_version, config, status, message, metrics, timings, "
+                        "data_source, host, created_at FROM evaluations ORDER BY rowid").fetchall()
+    for (aid, exp, phase, seed, cv, config, status, msg, metrics, timings, src, host, created) in rows:
+        cfg, m = json.loads(config), json.loads(metrics or '{}')
+        r = EvalResult(aid, cfg, exp, phase, seed, status, msg or '', m, 0.0, json.loads(timings or '{}'), src or '',
+                       f"v1:{cv}", host or '', created, data_fingerprint='v1:' + hashlib.sha256((src or '').encode()).hexdigest()[:12],
+                       device_kind='unknown', hardware=f"v1:{host or 'unknown host'}" if status == 'ok' else '',
+                       latency_input='v1')
+        _insert(conn, r)
+    conn.execute('ALTER TABLE evaluations RENAME TO evaluations_v1')
+    return len(rows)
+
+def _insert(conn, r:EvalResult) -> bool:
+    d = r.to_dict()
+    train_m = {k: v for k, v in r.metrics.items() if not is_latency_metric(k)}
+    lat_m = {k: v for k, v in r.metrics.items() if is_latency_metric(k)}
+    row = dict(d, key=training_key(r), metrics=train_m)
+    n = conn.execute(f"INSERT OR IGNORE INTO trainings ({', '.join(_TRAIN)}) VALUES ({', '.join('?' * len(_TRAIN))})",
+                     [json.dumps(row[c], sort_keys=True) if c in _JSON else row[c] for c in _TRAIN]).rowcount
+    if r.ok and lat_m and r.hardware:
+        row = dict(d, key=latency_key(r), metrics=lat_m)
+        conn.execute(f"INSERT OR IGNORE INTO latencies ({', '.join(_LAT)}) VALUES ({', '.join('?' * len(_LAT))})",
+                     [json.dumps(row[c], sort_keys=True) if c in _JSON else row[c] for c in _LAT])
+    return n == 1
+
 class ResultStore:
-    "Every evaluation of a search in one SQLite file (WAL); also the evaluation cache."
+    "Every measurement of a search in one SQLite file (WAL): trained networks and per-hardware latencies; also the cache."
     def __init__(self, path, timeout:float=60.0):  # seconds a writer waits for the lock
         self.path, self.timeout = pathlib.Path(path), timeout
         self._conn, self._pid = None, None
@@ -86,12 +174,32 @@ class ResultStore:
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             try:
                 conn.execute('PRAGMA journal_mode=WAL'); conn.execute('PRAGMA synchronous=NORMAL')
-                conn.executescript(_SCHEMA)
+                self._open_schema(conn)
             except sqlite3.DatabaseError as e:
                 conn.close()
                 raise ValueError(f"{self.path}: not a usable SQLite result store ({e})") from None
+            except BaseException:
+                conn.close(); raise
             self._conn, self._pid = conn, os.getpid()
         return self._conn
+
+    def _open_schema(self, conn):
+        conn.execute('BEGIN IMMEDIATE')
+        try:
+            v = conn.execute('PRAGMA user_version').fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if v > SCHEMA_VERSION:
+                raise ValueError(f"{self.path}: result store schema {v} was written by a newer nas_nb; this version reads "
+                                 f"schema {SCHEMA_VERSION} (and migrates 1): upgrade nas_nb or use another store")
+            for stmt in _SCHEMA.split(';'):
+                if stmt.strip(): conn.execute(stmt)
+            if v < SCHEMA_VERSION and 'evaluations' in tables:
+                n = _migrate_v1(conn)
+                import logging; logging.getLogger('nas_nb').warning("%s: migrated %d results from store schema 1 to %d", self.path, n, SCHEMA_VERSION)
+            conn.execute(f'PRAGMA user_version = {SCHEMA_VERSION}')
+            conn.execute('COMMIT')
+        except BaseException:
+            conn.execute('ROLLBACK'); raise
 
     def __getstate__(self): return dict(path=self.path, timeout=self.timeout)
     def __setstate__(self, s): self.__init__(s['path'], s['timeout'])
@@ -100,49 +208,85 @@ class ResultStore:
         self._conn = None
     def __enter__(self): return self
     def __exit__(self, *a): self.close()
-    def __repr__(self): return f"ResultStore({str(self.path)!r}, {len(self)} evaluations)"
+    def __repr__(self): return f"ResultStore({str(self.path)!r}, {len(self)} trainings)"
 
     def put(self, r:EvalResult) -> bool:
-        "Store `r` in one transaction; False if its key was already stored (the first result is kept)."
-        r = dataclasses.replace(r, host=r.host or socket.gethostname(), cached=False,
-                                created_at=r.created_at or datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
-        d = r.to_dict()
-        row = [r.key] + [json.dumps(d[c], sort_keys=True) if c in _JSON else d[c] for c in _COLUMNS[1:]]
+        "Store `r`'s training and (if ok and timed) its latency in one transaction; False if its training was already"
+        "stored (the first result is kept: read it back with `training`)."
+        r = dataclasses.replace(r, host=r.host or socket.gethostname(), cached=False, created_at=r.created_at or _now())
         conn = self._connect()
         conn.execute('BEGIN IMMEDIATE')
         try:
-            n = conn.execute(f"INSERT OR IGNORE INTO evaluations ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", row).rowcount
+            n = _insert(conn, r)
             conn.execute('COMMIT')
         except BaseException:
             conn.execute('ROLLBACK'); raise
-        return n == 1
+        return n
 
-    def _rows(self, where:str='', args=()) -> list[EvalResult]:
-        cur = self._connect().execute(f"SELECT {', '.join(_COLUMNS[1:])} FROM evaluations {where} ORDER BY rowid", args)
+    def put_latency(self, r:EvalResult):
+        "Store only `r`'s latency metrics (a re-timing on `r.hardware`)."
+        self.put(r)  # its training is already there: INSERT OR IGNORE keeps it, the latency row is added
+
+    @staticmethod
+    def _decode(cols, row) -> dict:
+        d = dict(zip(cols, row))
+        for c in _JSON:
+            if c in d: d[c] = json.loads(d[c]) if d[c] is not None else {}
+        return d
+
+    def training(self, network_id:str, experiment:str, data_fingerprint:str, phase:str, seed:int, device_kind:str,
+                 code_version:str) -> EvalResult|None:
+        "The stored training of this network under exactly this context (no latency metrics), marked `cached`, or None."
+        key = '|'.join(map(str, (network_id, experiment, data_fingerprint, phase, seed, device_kind, code_version)))
+        row = self._connect().execute(f"SELECT {', '.join(_TRAIN[1:])} FROM trainings WHERE key = ?", (key,)).fetchone()
+        if row is None: return None
+        d = self._decode(_TRAIN[1:], row)
+        return EvalResult.from_dict(dict(d, cached=True))
+
+    def config_of(self, arch_id:str) -> dict|None:
+        "The genome of `arch_id` as stored (timed or trained under that id), or None."
+        conn = self._connect()
+        row = (conn.execute("SELECT config FROM latencies WHERE arch_id = ? LIMIT 1", (arch_id,)).fetchone()
+               or conn.execute("SELECT config FROM trainings WHERE arch_id = ? LIMIT 1", (arch_id,)).fetchone())
+        return None if row is None else json.loads(row[0])
+
+    def latency(self, arch_id:str, experiment:str, latency_input:str, hardware:str, code_version:str) -> dict|None:
+        "The latency metrics of `arch_id` timed on `hardware`, or None."
+        key = '|'.join(map(str, (arch_id, experiment, latency_input, hardware, code_version)))
+        row = self._connect().execute("SELECT metrics FROM latencies WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def results(self, experiment:str|None=None, phase:str|None=None, status:str|None=None,
+                hardware:str|None=None) -> list[EvalResult]:
+        "Every stored result, one per (training, implementation timed), in insertion order, optionally filtered. An"
+        "implementation timed on several machines shows `hardware`'s latency (default: the latest timing). Unscored:"
+        "use `EvalResult.scored(objectives)` for fitness."
+        conds = [(c, v) for c, v in (('experiment', experiment), ('phase', phase), ('status', status)) if v is not None]
+        where = ('WHERE ' + ' AND '.join(f"{c} = ?" for c, _ in conds)) if conds else ''
+        conn = self._connect()
+        trains = [self._decode(_TRAIN[1:], row) for row in
+                  conn.execute(f"SELECT {', '.join(_TRAIN[1:])} FROM trainings {where} ORDER BY rowid", [v for _, v in conds])]
+        lat_where, lat_args = ('WHERE hardware = ?', [hardware]) if hardware else ('', [])
+        lats = {}
+        for row in conn.execute(f"SELECT {', '.join(_LAT[1:])} FROM latencies {lat_where} ORDER BY rowid", lat_args):
+            d = self._decode(_LAT[1:], row)
+            lats.setdefault((d['network_id'], d['experiment'], d['code_version']), {})[d['arch_id']] = d  # latest wins
         out = []
-        for row in cur.fetchall():
-            d = dict(zip(_COLUMNS[1:], row))
-            for c in _JSON: d[c] = json.loads(d[c]) if d[c] is not None else {}
-            out.append(EvalResult.from_dict(d))
+        for t in trains:
+            impls = lats.get((t['network_id'], t['experiment'], t['code_version'])) if t['status'] == 'ok' else None
+            if not impls: out.append(EvalResult.from_dict(t)); continue
+            for aid, l in impls.items():
+                out.append(EvalResult.from_dict(dict(t, arch_id=aid, config=l['config'], metrics={**t['metrics'], **l['metrics']},
+                                                     hardware=l['hardware'], latency_input=l['latency_input'])))
         return out
 
-    def get(self, arch_id:str, experiment:str, phase:str, seed:int, code_version:str) -> EvalResult|None:
-        "The stored result for this key, marked `cached`, or None."
-        rs = self._rows('WHERE key = ?', (result_key(arch_id, experiment, phase, seed, code_version),))
-        return dataclasses.replace(rs[0], cached=True) if rs else None
-
-    def results(self, experiment:str|None=None, phase:str|None=None, status:str|None=None) -> list[EvalResult]:
-        "Stored results in insertion order, optionally filtered."
-        conds = [(c, v) for c, v in (('experiment', experiment), ('phase', phase), ('status', status)) if v is not None]
-        return self._rows(('WHERE ' + ' AND '.join(f"{c} = ?" for c, _ in conds)) if conds else '', [v for _, v in conds])
-
-    def __len__(self) -> int: return self._connect().execute('SELECT COUNT(*) FROM evaluations').fetchone()[0]
+    def __len__(self) -> int: return self._connect().execute('SELECT COUNT(*) FROM trainings').fetchone()[0]
 
     def records(self, **filters) -> list[dict]:
         "Flat dicts: the result's fields with `metrics.*`, `timings.*` and the genome's genes as columns."
         out = []
         for r in self.results(**filters):
-            d = {k: v for k, v in r.to_dict().items() if k not in ('config', 'metrics', 'timings', 'cached')}
+            d = {k: v for k, v in r.to_dict().items() if k not in ('config', 'metrics', 'timings', 'cached', 'fitness')}
             d.update(r.config); d.update({f"metrics.{k}": v for k, v in r.metrics.items()})
             d.update({f"timings.{k}": v for k, v in r.timings.items()})
             out.append(d)
