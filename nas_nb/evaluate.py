@@ -83,6 +83,11 @@ class Evaluator:
         return dataclasses.replace(r, metrics={**t.metrics, **lat}, hardware=self.hardware,
                                    latency_input=self.latency_input).scored(self.objectives)
 
+    def contextualize(self, r:EvalResult) -> EvalResult:
+        "`r` with any context field it lacks (a failure recorded by an executor, not an evaluator) set to this evaluator's."
+        ctx = {k: v for k, v in self._context().items() if isinstance(v, str) and not getattr(r, k)}
+        return dataclasses.replace(r, **ctx) if ctx else r
+
     def _result(self, cfg:ArchitectureConfig, **kw) -> EvalResult:
         return EvalResult(cfg.arch_id, cfg.to_dict(), network_id=cfg.network_id, host=socket.gethostname(),
                           created_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),

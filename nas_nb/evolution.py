@@ -164,7 +164,7 @@ class EvolutionaryNAS:
         self.objectives = self._evaluator(self.cfg.phases[0]).objectives
         self.history, self.results, self.seen = [], {p: {} for p in self.cfg.phases}, set()
         self.populations = []  # per generation and phase: the arch_ids evaluated there (reports: gene frequencies)
-        self.generation, self.parents, self.candidates, self.stopped = 0, [], [], False
+        self.generation, self.parents, self.candidates, self.stopped, self.exhausted = 0, [], [], False, False
         self.callbacks = []  # f(event:str, search) on 'generation' and 'result'
 
     def _evaluator(self, phase):  # the driver's evaluator: the cache key (code version) and objectives, never trains
@@ -177,8 +177,8 @@ class EvolutionaryNAS:
         ev, out, todo = self._evaluator(phase), {}, []
         for c in configs:
             if c.arch_id in out or c.arch_id in self.results[phase]: continue
-            hit = ev.lookup(c.arch_id, self.store)
-            if hit is not None: out[c.arch_id] = hit
+            hit = ev.lookup(c, self.store)      # a stored training is served; a latency from other hardware is re-timed here
+            if hit is not None: out[c.arch_id] = hit.scored(self.objectives)
             elif c.arch_id not in {t.arch_id for t in todo}: todo.append(c)
         hits = len(out)
         if todo:
@@ -186,13 +186,13 @@ class EvolutionaryNAS:
             if self.progress:
                 bar = progress_bar(total=len(todo), desc=f"generation {self.generation} ({phase})" if phase == self.cfg.phases[0] else f"promotion ({phase})", leave=False)
             def done(r):
-                self.store.put(r)
+                self.store.put(ev.contextualize(r))
                 if bar: bar.update(1)
                 for f in self.callbacks: f('result', self)
             for c, r in zip(todo, self.executor.map(self.spec, phase, todo, callback=done)):
-                if r.code_version != ev.code_version:
-                    raise RuntimeError(f"worker code version {r.code_version} differs from the driver's {ev.code_version}")
-                out[c.arch_id] = r
+                if r.code_version and r.code_version != ev.code_version:
+                    raise RuntimeError(f"worker measurement version {r.code_version} differs from the driver's {ev.code_version}")
+                out[c.arch_id] = r.scored(self.objectives)
             if bar: bar.close()
         self.results[phase].update(out)
         return [self.results[phase][c.arch_id] for c in configs], hits
@@ -337,7 +337,7 @@ class EvolutionaryNAS:
 
     def _restore(self, st:dict):
         settings = SearchConfig(**st['settings']).to_dict()
-        if settings != self.cfg.to_dict():
+        if {**settings, 'generations': 0} != {**self.cfg.to_dict(), 'generations': 0}:   # more generations may be asked for
             diff = {k: (settings[k], v) for k, v in self.cfg.to_dict().items() if settings.get(k) != v}
             raise ValueError(f"{self.run_dir}: the checkpoint was made with other settings (checkpoint, now): {diff}")
         self.generation, self.history, self.seen = st['generation'], st['history'], set(st['seen'])
@@ -365,7 +365,11 @@ class EvolutionaryNAS:
         if resume:
             if not state_file.is_file(): raise FileNotFoundError(f"{self.run_dir}: nothing to resume (no checkpoints/state.json)")
             try: st = json.loads(state_file.read_text())
-            except json.JSONDecodeError as e: raise ValueError(f"{state_file}: corrupt checkpoint ({e})") from None
+            except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                gens = sorted(state_file.parent.glob('gen_*.json'))
+                how = (f"to recover, copy the last good checkpoint over it (cp {gens[-1]} {state_file}) and resume"
+                       if gens else "no gen_XXX.json checkpoint to recover from: start a new search")
+                raise ValueError(f"{state_file}: corrupt checkpoint ({e}); {how}") from None
             self._restore(st)
             self.log(f"resuming {self.run_dir} at generation {self.generation}")
         else:
@@ -378,20 +382,32 @@ class EvolutionaryNAS:
             ev = self._evaluator(phase0)
             for aid in sorted(self.seen):
                 r = ev.lookup(aid, self.store)
-                if r is not None: self.results[phase0][aid] = r
+                if r is not None: self.results[phase0][aid] = r.scored(self.objectives)
             prs, _ = self.evaluate(self.parents, phase0)
+            if not self.candidates and self.parents and self.generation < self.cfg.generations:  # extended: breed on
+                self.log(f"extending the search from {self.generation} to {self.cfg.generations} generations")
+                self.candidates = self.breed(self.parents, prs, self._n_children())
+        else:
+            n = self.space.count_distinct()
+            if n < self.cfg.population:
+                self.log(f"note: the space holds {n:,} distinct networks, fewer than the population of {self.cfg.population}; "
+                         "the search stops when nothing new can be bred")
         while self.generation < self.cfg.generations and self.candidates:
             self.checkpoint()
             t0 = time.perf_counter()
             new = [c for c in dict.fromkeys(self.candidates) if c.arch_id not in self.seen]
+            if self.parents and not new:
+                self.log(f"stopping after generation {self.generation - 1}: nothing new can be bred (every child is an "
+                         f"architecture already evaluated; the space holds {self.space.count_distinct():,} distinct networks)")
+                self.exhausted = True
+                break
             krs, hits = self.evaluate(self.candidates, phase0)
             self.seen.update(c.arch_id for c in self.candidates)
             pop = self.survivors(self.parents, prs, self.candidates, krs) if self.parents else list(self.candidates)
             prs, _ = self.evaluate(pop, phase0)
             self._record(phase0, prs, len(new), hits, t0)
             self.parents, self.generation = pop, self.generation + 1
-            n_kids = self.cfg.population - math.ceil(self.cfg.elite_frac * self.cfg.population) if self.cfg.selection == 'weighted' else self.cfg.population
-            self.candidates = self.breed(pop, prs, max(1, n_kids)) if self.generation < self.cfg.generations else []
+            self.candidates = self.breed(pop, prs, self._n_children()) if self.generation < self.cfg.generations else []
             for f in self.callbacks: f('generation', self)
             if self.stopped:
                 self.checkpoint(); self.log(f"stopped after generation {self.generation - 1}; resume to continue"); return self.summary()
@@ -402,6 +418,11 @@ class EvolutionaryNAS:
         return s
 
     def stop(self): self.stopped = True  # finish the current generation, checkpoint, return
+
+    def _n_children(self) -> int:
+        "Children bred per generation: all but the elites (weighted), a whole population (nsga2)."
+        n = self.cfg.population - math.ceil(self.cfg.elite_frac * self.cfg.population) if self.cfg.selection == 'weighted' else self.cfg.population
+        return max(1, n)
 
     def _promote(self):
         "Successive halving over the later phases."
@@ -459,8 +480,8 @@ def read_history(run_dir) -> list[dict]:
     with open(pathlib.Path(run_dir) / 'history.csv') as fh:
         return [{k: (v if k == 'phase' else float(v)) for k, v in row.items()} for row in csv.DictReader(fh)]
 
-def resume(run_dir, executor=None, progress:bool=False, log=print) -> dict:
-    "Continue the search saved in `run_dir` with its own settings; returns its summary."
+def resume(run_dir, executor=None, progress:bool=False, log=print, generations:int|None=None) -> dict:
+    "Continue the search saved in `run_dir` with its own settings (or more `generations`); returns its summary."
     run_dir = pathlib.Path(run_dir)
     info_file = run_dir / 'search.json'
     if not info_file.is_file(): raise FileNotFoundError(f"{run_dir}: not a search run directory (no search.json)")
@@ -471,4 +492,14 @@ def resume(run_dir, executor=None, progress:bool=False, log=print) -> dict:
     spec = EvaluatorSpec(**{**spec, 'objectives': None if spec['objectives'] is None else tuple(spec['objectives']),
                             'options': tuple(tuple(o) for o in spec['options'])})
     space = SearchSpace.from_options(info['options'], base=None, name=info.get('mode') or 'custom')
-    return EvolutionaryNAS(space, spec, SearchConfig(**info['settings']), run_dir, executor, progress, log).run(resume=True)
+    settings = dict(info['settings'])
+    if generations is not None and generations != settings['generations']:
+        st_file = run_dir / 'checkpoints' / 'state.json'
+        done = json.loads(st_file.read_text())['generation'] if st_file.is_file() else 0
+        if not isinstance(generations, int) or generations < max(1, done):
+            raise ValueError(f"generations={generations!r} is invalid: {run_dir} has run {done} generations already; "
+                             f"give at least {max(1, done)} to resume it")
+        settings['generations'] = generations
+        SearchConfig(**settings)                                    # validate before anything is written
+        _atomic_write(info_file, json.dumps(dict(info, settings=settings), indent=1))
+    return EvolutionaryNAS(space, spec, SearchConfig(**settings), run_dir, executor, progress, log).run(resume=True)

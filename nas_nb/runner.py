@@ -4,17 +4,19 @@
 
 # %% ../nbs/62_runner.ipynb 2
 from __future__ import annotations
-import datetime, json, pathlib
+import datetime, json, os, pathlib, shutil, sys
 import nas_nb
 from .config import ARCH_TYPES
 from .search_space import SearchSpace, MODES, BASELINES
 from .evolution import EvolutionaryNAS, SearchConfig
-from .executors import EvaluatorSpec, LocalExecutor
+from .executors import EvaluatorSpec, LocalExecutor, EXECUTORS
 from .experiments import EXPERIMENTS, Objective
+from .train import PHASES
 
 # %% auto 0
-__all__ = ['search_space', 'default_run_dir', 'make_search', 'evaluate_baselines', 'experiments_dir', 'experiment_notebooks',
-           'experiment_notebook', 'notebook_parameters', 'parse_value', 'run_experiment']
+__all__ = ['search_space', 'default_run_dir', 'search_settings', 'make_search', 'evaluate_baselines', 'format_number',
+           'summary_text', 'experiments_dir', 'experiment_notebooks', 'experiment_notebook', 'notebook_parameters',
+           'parse_value', 'run_experiment']
 
 # %% ../nbs/62_runner.ipynb
 def search_space(mode:str='minimal', families=None, options:dict|None=None) -> SearchSpace:
@@ -34,6 +36,12 @@ def search_space(mode:str='minimal', families=None, options:dict|None=None) -> S
 def default_run_dir(experiment:str, root='runs') -> pathlib.Path:
     return pathlib.Path(root) / f"{experiment}-{datetime.datetime.now():%Y%m%d-%H%M%S}"
 
+def search_settings(mode:str='minimal', families=None, population:int=10, generations:int=5, phases='fast',
+                    selection:str='weighted', seed:int=0, space_options:dict|None=None, **search_kw) -> tuple[SearchSpace, SearchConfig]:
+    "The space and the `SearchConfig` `make_search` uses, checked (a `ValueError` names the bad choice); nothing is created or loaded."
+    cfg = SearchConfig(population=population, generations=generations, phases=phases, selection=selection, seed=seed, **search_kw)
+    return search_space(mode, families, space_options), cfg
+
 def make_search(experiment:str='mnist', mode:str='minimal', families=None, population:int=10, generations:int=5,
                 phases='fast', selection:str='weighted', objectives=None, seed:int=0, data_dir=None, device=None,
                 executor=None, out=None, progress:bool=False, log=print,
@@ -47,11 +55,16 @@ def make_search(experiment:str='mnist', mode:str='minimal', families=None, popul
         objectives = tuple(o if isinstance(o, Objective) else Objective.from_dict(dict(o)) for o in objectives)
         if not objectives or sum(o.weight for o in objectives) <= 0:
             raise ValueError("objectives are invalid: give at least one objective with a weight > 0")
-    cfg = SearchConfig(population=population, generations=generations, phases=phases, selection=selection, seed=seed, **search_kw)
+    space, cfg = search_settings(mode, families, population, generations, phases, selection, seed, space_options, **search_kw)
     spec = EvaluatorSpec(experiment, objectives=objectives, data_dir=None if data_dir is None else str(data_dir), seed=seed,
                          device=device, options=tuple(sorted((evaluator_options or {}).items())))
-    return EvolutionaryNAS(search_space(mode, families, space_options), spec, cfg, out or default_run_dir(experiment),
-                           executor or LocalExecutor(device), progress, log)
+    spec.load()  # the data (cached per process): a bad data_dir fails here, before the run directory exists
+    out = pathlib.Path(out or default_run_dir(experiment))
+    existed = out.exists()
+    try: return EvolutionaryNAS(space, spec, cfg, out, executor or LocalExecutor(device), progress, log)
+    except BaseException:  # nothing was run: remove the directory this call created (it holds only an empty store)
+        if not existed and out.is_dir(): shutil.rmtree(out, ignore_errors=True)
+        raise
 
 # %% ../nbs/62_runner.ipynb
 def evaluate_baselines(search:EvolutionaryNAS, names=('ultra_light',), phase:str|None=None) -> list[dict]:
@@ -66,6 +79,28 @@ def evaluate_baselines(search:EvolutionaryNAS, names=('ultra_light',), phase:str
         out = [dict(name=n, result=ev.evaluate(BASELINES[n]).to_dict()) for n in names]
     (search.run_dir / 'baselines.json').write_text(json.dumps(out, indent=1))
     return out
+
+# %% ../nbs/62_runner.ipynb
+def format_number(v) -> str:
+    "A metric for people: integers with thousands separators, floats with 4 significant digits (no exponent from 1,000 on)."
+    if isinstance(v, bool) or not isinstance(v, (int, float)): return str(v)
+    if isinstance(v, int): return f"{v:,}"
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+
+def summary_text(s:dict) -> str:
+    "A search's `summary()` in a few lines: where, how much, the best architecture and its metrics."
+    from nas_nb.config import applies
+    lines = [f"search done: {s['run_dir']}  ({s['generations']} generations; results at phase {s['phase']})",
+             f"  evaluations {s['evaluations']:,}, cache hits {s['cache_hits']:,}, Pareto front {s['front_size']}"
+             + (f", {s['wall_time_s']:.0f} s" if 'wall_time_s' in s else '')]
+    if b := s.get('best'):
+        m = b['metrics']
+        lines.append(f"  best {b['arch_id']}  fitness {b['fitness']:.4f}  " + '  '.join(
+            f"{k} {format_number(m[k])}" for k in ('accuracy', 'size_mb', 'latency_ms', 'params') if k in m))
+        c = b['config']
+        lines.append('  ' + ' '.join(f"{k}={v}" for k, v in c.items() if applies(k, c['arch_type'])))
+    lines.append("  outputs: history.csv, pareto.csv, populations.json, best_architecture.json, results.sqlite, checkpoints/")
+    return '\n'.join(lines)
 
 # %% ../nbs/62_runner.ipynb
 def experiments_dir() -> pathlib.Path:

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import itertools, math, random
 from fastcore.basics import patch
-from .config import (ArchitectureConfig, GENES, ARCH_TYPES, gene_error, config_error, canonical_genes, applies)
+from .config import (ArchitectureConfig, GENES, ARCH_TYPES, gene_error, config_error, canonical_genes, network_genes, applies)
 
 # %% auto 0
 __all__ = ['MODES', 'AC', 'BASELINES', 'COUPLED', 'INDEPENDENT', 'SearchSpace']
@@ -103,10 +103,16 @@ class SearchSpace:
         "Exact number of buildable architectures in the grid."
         return len(self._valid) * self._free()
 
-    def count_distinct(self) -> int:
-        "Exact number of different networks: valid architectures counted once per canonical form."
+    def count_implementations(self) -> int:
+        "Exact number of distinct `arch_id`s: valid architectures counted once per canonical form (network x kernel)."
         canon = {tuple(canonical_genes(dict(zip(COUPLED, t))).values()) for t in self._valid}
         return len(canon) * self._free()
+
+    def count_distinct(self) -> int:
+        "Exact number of different networks (distinct `network_id`s): canonical forms that differ only in the attention"
+        "kernel (transformer, flash_attention, gqa with kv_ratio=1) are one network, trained once."
+        nets = {tuple(network_genes(dict(zip(COUPLED, t))).values()) for t in self._valid}
+        return len(nets) * self._free()
 
 # %% ../nbs/01_search_space.ipynb
 def _nearest(options, v, rng):
