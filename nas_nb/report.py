@@ -13,13 +13,17 @@ from .evolution import non_dominated_sort
 from .store import EvalResult, ResultStore
 
 # %% auto 0
-__all__ = ['METRICS', 'SHOWN_GENES', 'genome', 'results_frame', 'Run', 'load_run', 'history_frame', 'fitness_chart',
-           'pareto_chart', 'family_chart', 'funnel_chart', 'gene_chart', 'report_charts', 'write_report']
+__all__ = ['METRICS', 'SHOWN_GENES', 'BASELINE_COLOR', 'genome', 'train_seconds', 'results_frame', 'Run', 'load_run', 'fmt_value',
+           'best_table', 'comparison', 'verdict', 'cost', 'history_frame', 'fitness_chart', 'pareto_chart',
+           'family_chart', 'funnel_chart', 'gene_chart', 'report_charts', 'describe_objectives', 'glance',
+           'write_report']
 
 # %% ../nbs/60_report.ipynb
-METRICS = ('accuracy', 'test_accuracy', 'size_mb', 'latency_ms', 'flops', 'params')
+METRICS = ('accuracy', 'test_accuracy', 'size_mb', 'latency_ms', 'flops', 'params')  # first columns; any other metric follows
 SHOWN_GENES = ('arch_type', 'num_layers', 'hidden_dim', 'num_heads', 'kv_ratio', 'ffn_multiplier', 'normalization',
                'activation', 'position_encoding', 'state_dim', 'quantization', 'pruning')
+_ID_COLS = ('arch_id', 'network_id', 'phase', 'status', 'message', 'fitness', 'family')
+_TAIL_COLS = ('train_s', 'genome', 'generation')
 
 def genome(config:dict) -> str:
     "A one-line genome for tooltips and tables: the genes that apply, in a fixed order."
@@ -27,26 +31,48 @@ def genome(config:dict) -> str:
     na = {'num_heads': 1, 'kv_ratio': 1, 'position_encoding': 'none', 'state_dim': 0}
     return ' '.join(f"{g}={c[g]}" for g in SHOWN_GENES if g != 'arch_type' and c[g] != na.get(g, object()))
 
+def _objectives(objectives) -> list:
+    return [o if isinstance(o, Objective) else Objective.from_dict(o) for o in objectives or ()]
+
+def _vector(row, objectives) -> list:
+    "`objective_vector` of a frame row; a missing or non-numeric value is the worst."
+    out = []
+    for o in objectives:
+        v = pd.to_numeric(row.get(o.name), errors='coerce')
+        out.append(-math.inf if pd.isna(v) else objective_vector({o.name: float(v)}, [o])[0])
+    return out
+
+def train_seconds(r:EvalResult) -> float|None:
+    "Seconds `r` spent training: the `train_time_s` metric, else the `train` timing, else None."
+    v = r.metrics.get('train_time_s', r.timings.get('train'))
+    return float(v) if isinstance(v, (int, float)) else None
+
 def results_frame(results:list, objectives=(), populations:list|None=None) -> pd.DataFrame:
-    "One row per `EvalResult`: ids, status, fitness, family, genes, metrics, train seconds, the genome string, the first "
+    "One row per `EvalResult`: ids (`arch_id`, `network_id`: kernel variants of one network share it), status, fitness"
+    "scored under `objectives` (never the stored value), family, genes, every metric (`METRICS` first, then any other"
+    "metric the results hold, then any objective they lack, as NaN), train seconds, the genome string, the first"
     "generation it was in (from `populations`) and `on_front` (non-dominated among the ok results of its phase)."
+    objectives = _objectives(objectives)
     first_gen = {}
     for p in populations or []:
         for a in p['arch_ids']: first_gen.setdefault((a, p['phase']), p['generation'])
+    rs = [(r if isinstance(r, EvalResult) else EvalResult.from_dict(r)).scored(objectives) for r in results]
+    taken = {*_ID_COLS, *GENES, *_TAIL_COLS, 'on_front'}
+    metrics = list(dict.fromkeys([*METRICS, *(m for r in rs for m in r.metrics if m not in taken),
+                                  *(o.name for o in objectives if o.name not in taken)]))
     rows = []
-    for r in results:
-        r = r if isinstance(r, EvalResult) else EvalResult.from_dict(r)
-        c = ArchitectureConfig.from_dict(r.config).to_dict()
-        rows.append(dict(arch_id=r.arch_id, phase=r.phase, status=r.status, message=r.message, fitness=r.fitness,
-                         family=c['arch_type'], **c, **{m: r.metrics.get(m) for m in METRICS},
-                         train_s=r.timings.get('train'), genome=genome(c), generation=first_gen.get((r.arch_id, r.phase))))
-    df = pd.DataFrame(rows, columns=['arch_id', 'phase', 'status', 'message', 'fitness', 'family', *GENES, *METRICS,
-                                     'train_s', 'genome', 'generation'])
+    for r in rs:
+        cfg = ArchitectureConfig.from_dict(r.config)
+        c = cfg.to_dict()
+        rows.append(dict(arch_id=r.arch_id, network_id=getattr(r, 'network_id', '') or cfg.network_id, phase=r.phase,
+                         status=r.status, message=r.message, fitness=r.fitness, family=c['arch_type'], **c,
+                         **{m: r.metrics.get(m) for m in metrics}, train_s=train_seconds(r), genome=genome(c),
+                         generation=first_gen.get((r.arch_id, r.phase))))
+    df = pd.DataFrame(rows, columns=[*_ID_COLS, *GENES, *metrics, *_TAIL_COLS])
     df['on_front'] = False
-    objectives = [o if isinstance(o, Objective) else Objective.from_dict(o) for o in objectives]
     for phase, g in df[df.status == 'ok'].groupby('phase'):
         if not objectives: break
-        pts = [objective_vector({o.name: row[o.name] for o in objectives}, objectives) for _, row in g.iterrows()]
+        pts = [_vector(row, objectives) for _, row in g.iterrows()]
         df.loc[g.index[non_dominated_sort(pts)[0]], 'on_front'] = True
     return df
 
@@ -90,6 +116,90 @@ def load_run(run_dir) -> Run:
     return Run(d, info, history, results, pops, baselines)
 
 # %% ../nbs/60_report.ipynb
+_FMT = dict(fitness='{:.4f}'.format, accuracy='{:.3f}'.format, test_accuracy='{:.3f}'.format, size_mb='{:.3f}'.format,
+            latency_ms='{:.2f}'.format, params='{:,.0f}'.format, flops='{:.3g}'.format, train_s='{:.1f}'.format)
+
+def fmt_value(col:str, v) -> str:
+    "`v` of column `col` as table text: the column's format if it has one, else by type (any metric, known or not)."
+    if v is None or (isinstance(v, float) and math.isnan(v)): return '—'
+    if col in _FMT and isinstance(v, (int, float)) and not isinstance(v, bool): return _FMT[col](v)
+    if col.endswith('_ratio') and isinstance(v, (int, float)): return f"×{v:.3g}"
+    if isinstance(v, bool): return 'yes' if v else 'no'
+    if not isinstance(v, (int, float)): return str(v)
+    if float(v).is_integer() and abs(v) < 1e15: return f"{int(v):,}"
+    return f"{v:.4g}"
+
+def best_table(results:pd.DataFrame, phase:str|None=None, n:int=5) -> pd.DataFrame:
+    "The `n` best networks at `phase` (default: the last with ok results) by fitness, one row per `network_id`: the row"
+    "of its best-scoring implementation, with `implementations` naming every kernel that ran it (fastest first)."
+    ok = results[results.status == 'ok']
+    if phase is None and len(ok): phase = ok.phase.iloc[-1]
+    ok = ok[ok.phase == phase].sort_values(['fitness', 'arch_id'], ascending=[False, True])
+    rows = []
+    for _, g in ok.groupby('network_id', sort=False):  # groups in order of their best fitness
+        row = g.iloc[0].copy()
+        g = g.sort_values('latency_ms', na_position='last')
+        row['implementations'] = (row.family if len(g) == 1 else ', '.join(
+            f"{f} ({fmt_value('latency_ms', l)} ms)" if pd.notna(l) else f for f, l in zip(g.family, g.latency_ms)))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*results.columns, 'implementations']).head(n).reset_index(drop=True)
+
+# %% ../nbs/60_report.ipynb
+def _train_total(results:pd.DataFrame) -> float:
+    "Training seconds of `results`, each trained network (network_id, phase) counted once."
+    return float(results.drop_duplicates(['network_id', 'phase']).train_s.fillna(0).sum()) if len(results) else 0.0
+
+_CMP = ['role', 'model', 'arch_id', 'family', 'phase', 'status', 'fitness', 'accuracy', 'size_mb', 'latency_ms', 'params']
+_RATIOS = dict(accuracy='accuracy_ratio', size_mb='size_ratio', latency_ms='latency_ratio', fitness='fitness_ratio')
+
+def comparison(run:Run) -> pd.DataFrame:
+    "The search's best next to each baseline, compared at the baseline's phase (both measured the same way, fitness"
+    "under the run's objectives): a `search` row for the best at the final phase and at each baseline's phase, then a"
+    "`baseline` row each, with the best's value over the baseline's (`*_ratio`) and `beaten` (the best's fitness is"
+    "higher). A baseline that failed, or at a phase without search results, is not compared (`beaten` is None)."
+    ok = run.results[run.results.status == 'ok']
+    best = {p: g.sort_values(['fitness', 'arch_id'], ascending=[False, True]).iloc[0] for p, g in ok.groupby('phase')}
+    bl = run.baselines
+    phases = list(dict.fromkeys([*([run.final_phase] if run.final_phase else []), *(bl.phase if len(bl) else [])]))
+    rows = [dict(best[p][_CMP[2:]], role='search', model='search best') for p in phases if p in best]
+    for _, b in bl.iterrows():
+        s = best.get(b.phase) if b.status == 'ok' else None
+        row = dict(b[_CMP[2:]], role='baseline', model=b.baseline, beaten=None if s is None else bool(s.fitness > b.fitness))
+        if s is not None:
+            row.update({r: s[m] / b[m] if pd.notna(b[m]) and b[m] else math.nan for m, r in _RATIOS.items()})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*_CMP, *_RATIOS.values(), 'beaten'])
+
+def verdict(run:Run) -> str:
+    "One sentence: how many of the baselines the search's best beats on weighted fitness, at which phase, and which."
+    c = comparison(run)
+    bl = c[c.role == 'baseline']
+    if not len(bl): return "No baselines were measured: nothing to compare the search's best with."
+    done = bl[bl.beaten.notna()]
+    beaten = [m for m, b in zip(done.model, done.beaten) if b]
+    s = (f"The search's best beats {len(beaten)} of {len(done)} baselines on weighted fitness"
+         f"{' (' + ', '.join(dict.fromkeys(done.phase)) + ' phase)' if len(done) else ''}: {', '.join(beaten) or 'none'}")
+    skipped = [f"{r.model} ({'it failed' if r.status != 'ok' else f'no search result at its {r.phase} phase'})"
+               for r in bl[bl.beaten.isna()].itertuples()]
+    return s + (f"; not compared: {', '.join(skipped)}" if skipped else '') + '.'
+
+def cost(run:Run) -> dict:
+    "What the search took: results (architectures measured), trainings (distinct network and phase: kernel variants share"
+    "one), networks, failed, training seconds (each training once), wall seconds (the history's generation and promotion"
+    "times) and cache hits, also per phase; and the baselines' training seconds."
+    r, h = run.results, history_frame(run.history)
+    wall = lambda d: float(d.wall_time_s.sum()) if 'wall_time_s' in d else math.nan
+    per = {}
+    for p in run.phases:
+        rp = r[r.phase == p]
+        if len(rp): per[p] = dict(evaluations=len(rp), trainings=int(rp.network_id.nunique()), train_s=_train_total(rp),
+                                  wall_s=wall(h[h.phase == p]) if 'phase' in h else math.nan)
+    return dict(evaluations=len(r), trainings=len(r.drop_duplicates(['network_id', 'phase'])), networks=int(r.network_id.nunique()),
+                failed=int((r.status != 'ok').sum()), train_s=_train_total(r), wall_s=wall(h),
+                cache_hits=int(h.cache_hits.sum()) if 'cache_hits' in h else 0, baseline_train_s=_train_total(run.baselines),
+                phases=per)
+
+# %% ../nbs/60_report.ipynb
 _LOG = ('size_mb', 'latency_ms', 'flops', 'params')
 _TITLES = dict(accuracy='accuracy (valid)', test_accuracy='accuracy (test)', size_mb='size (MB)', latency_ms='latency (ms)',
                flops='FLOPs', params='parameters', fitness='weighted fitness')
@@ -105,19 +215,36 @@ def history_frame(rows) -> pd.DataFrame:
         if c != 'phase': df[c] = pd.to_numeric(df[c])
     return df
 
-def fitness_chart(history) -> alt.Chart:
-    "Fitness over generations at the evolving phase: the best (line), the mean (dashed) with a ±1 std band."
+_SERIES = ('best', 'mean ± std')
+
+def fitness_chart(history, phases:list|None=None) -> alt.Chart:
+    "Fitness over generations at every phase of `history` (evolution at the first, then each promotion): the best and"
+    "the mean with ±1 std whiskers, one line per phase, phases as point shapes; integer generation ticks."
     h = history_frame(history)
-    if len(h): h = h[h.phase == h.phase.iloc[0]].assign(lo=lambda d: d.mean_fitness - d.std_fitness,
-                                                         hi=lambda d: d.mean_fitness + d.std_fitness)
-    base = alt.Chart(h).encode(x=alt.X('generation:Q', title='generation', axis=alt.Axis(tickMinStep=1)))
-    band = base.mark_area(opacity=0.25, color='#4c78a8').encode(y=alt.Y('lo:Q', title='weighted fitness'), y2='hi:Q')
-    mean = base.mark_line(strokeDash=[4, 3], color='#4c78a8').encode(y='mean_fitness:Q')
-    best = base.mark_line(point=True, color='#e45756').encode(
-        y='best_fitness:Q', tooltip=['generation:Q', alt.Tooltip('best_fitness:Q', format='.4f'),
-                                     alt.Tooltip('mean_fitness:Q', format='.4f'), alt.Tooltip('std_fitness:Q', format='.4f'),
-                                     alt.Tooltip('hypervolume:Q', format='.4f'), 'evaluations:Q'])
-    return (band + mean + best).properties(title='Fitness over generations (best, mean ± std)', width=420, height=260)
+    h = h.reindex(columns=list(dict.fromkeys([*h.columns, 'generation', 'phase', 'best_fitness', 'mean_fitness', 'std_fitness',
+                                              'evaluations', 'hypervolume'])))
+    order = [p for p in (phases or []) if p in set(h.phase)] + [p for p in dict.fromkeys(h.phase) if p not in (phases or [])]
+    keep = ['generation', 'phase', 'evaluations', 'hypervolume']
+    best = h.assign(series=_SERIES[0], fitness=h.best_fitness)[keep + ['series', 'fitness']]
+    mean = h.assign(series=_SERIES[1], fitness=h.mean_fitness, lo=h.mean_fitness - h.std_fitness,
+                    hi=h.mean_fitness + h.std_fitness, std=h.std_fitness)
+    df = pd.concat([best, mean[keep + ['series', 'fitness', 'lo', 'hi', 'std']]], ignore_index=True)
+    gens = sorted(int(g) for g in set(h.generation)) if len(h) else [0]
+    x = alt.X('generation:Q', title='generation', scale=alt.Scale(domain=[gens[0] - 0.25, gens[-1] + 0.25], nice=False, zero=False),
+              axis=alt.Axis(values=gens, format='d', tickMinStep=1))
+    color = alt.Color('series:N', title='fitness', scale=alt.Scale(domain=list(_SERIES), range=['#e45756', '#4c78a8']),
+                      legend=alt.Legend(orient='right', labelLimit=0))
+    shape = alt.Shape('phase:N', title='phase', sort=order, scale=alt.Scale(domain=order), legend=alt.Legend(labelLimit=0))
+    base = alt.Chart(df).encode(x=x, color=color)
+    lines = base.mark_line().encode(y=alt.Y('fitness:Q', title='weighted fitness'), detail='phase:N',
+                                    strokeDash=alt.StrokeDash('series:N', scale=alt.Scale(domain=list(_SERIES), range=[[1, 0], [4, 3]]),
+                                                              legend=None))
+    whiskers = base.transform_filter(alt.datum.series == _SERIES[1]).mark_rule(opacity=0.6).encode(y='lo:Q', y2='hi:Q')
+    points = base.mark_point(filled=True, size=60, opacity=1).encode(
+        y='fitness:Q', shape=shape, tooltip=['phase:N', 'generation:Q', 'series:N', alt.Tooltip('fitness:Q', format='.4f'),
+                                             alt.Tooltip('std:Q', format='.4f'), alt.Tooltip('hypervolume:Q', format='.4f'), 'evaluations:Q'])
+    return alt.layer(lines, whiskers, points).properties(
+        title=f"Fitness over generations ({', then '.join(order) or 'no generations yet'})", width=420, height=260)
 
 # %% ../nbs/60_report.ipynb
 def _staircase(df, x, y, x_min=True, y_max=True) -> pd.DataFrame:
@@ -128,15 +255,26 @@ def _staircase(df, x, y, x_min=True, y_max=True) -> pd.DataFrame:
         if v > best: keep.append(i); best = v
     return d.loc[keep]
 
+BASELINE_COLOR = '#d62728'
+_BASELINE_SHAPES = ['cross', 'diamond', 'triangle-up', 'square', 'triangle-down', 'wedge', 'arrow']
+
+def _right_half(values:pd.Series, ref:pd.Series, log:bool) -> pd.Series:
+    "Which `values` lie in the right half of the range of `ref` and `values` together (log or linear)."
+    f = (lambda s: s.clip(lower=1e-300).map(math.log10)) if log else (lambda s: s.astype(float))
+    v, allv = f(values), f(pd.concat([ref, values]).dropna())
+    lo, hi = (allv.min(), allv.max()) if len(allv) else (0.0, 1.0)
+    return (v - lo) > (hi - lo) / 2 if hi > lo else pd.Series(False, index=values.index)
+
 def pareto_chart(results:pd.DataFrame, objectives=None, baselines:pd.DataFrame|None=None, phase:str|None=None,
                  x:str='size_mb', y:str='accuracy', color:str='latency_ms') -> alt.Chart:
     "Accuracy vs size at `phase` (default: the last with results), latency as colour, family as shape, the genome in "
     "the tooltip; members of the full multi-objective front are large, the accuracy-size front is outlined; baselines "
-    "are black crosses with their names."
+    "are red symbols, each with its own legend entry and its name beside it (on the side away from the nearer edge, so "
+    "the plot's clipping never cuts it)."
     ok = results[results.status == 'ok']
     if phase is None and len(ok): phase = ok.phase.iloc[-1] if 'phase' in ok else None
     ok = ok[ok.phase == phase] if phase is not None else ok
-    tips = ['arch_id:N', 'family:N', alt.Tooltip('fitness:Q', format='.4f'), alt.Tooltip('accuracy:Q', format='.3f'),
+    tips = ['arch_id:N', 'network_id:N', 'family:N', alt.Tooltip('fitness:Q', format='.4f'), alt.Tooltip('accuracy:Q', format='.3f'),
             alt.Tooltip('size_mb:Q', format='.3f'), alt.Tooltip('latency_ms:Q', format='.2f'), alt.Tooltip('flops:Q', format='.3s'),
             alt.Tooltip('params:Q', format=','), 'genome:N', 'on_front:N']
     pts = alt.Chart(ok).mark_point(filled=True, opacity=0.85).encode(
@@ -148,14 +286,22 @@ def pareto_chart(results:pd.DataFrame, objectives=None, baselines:pd.DataFrame|N
     line = alt.Chart(_staircase(ok, x, y) if len(ok) else ok).mark_line(interpolate='step-after', color='#999', strokeWidth=1).encode(
         x=f'{x}:Q', y=f'{y}:Q')
     layers = [line, pts]
-    if baselines is not None and len(bl := baselines[baselines.status == 'ok']):
+    bl = baselines[(baselines.status == 'ok') & baselines[x].notna() & baselines[y].notna()] if baselines is not None else []
+    if len(bl):
+        names = list(dict.fromkeys(bl.baseline))
+        bl = bl.assign(right=_right_half(bl[x].astype(float), ok[x].astype(float), x in _LOG))
         b = alt.Chart(bl).encode(x=f'{x}:Q', y=f'{y}:Q')
-        layers += [b.mark_point(shape='cross', filled=True, size=180, color='black').encode(
-                       tooltip=['baseline:N', alt.Tooltip('accuracy:Q', format='.3f'), alt.Tooltip('size_mb:Q', format='.2f'),
-                                alt.Tooltip('latency_ms:Q', format='.2f'), 'genome:N']),
-                   b.mark_text(align='left', dx=8, dy=-6, fontSize=11).encode(text='baseline:N')]
-    return alt.layer(*layers).properties(title=f'Pareto front ({phase} phase): accuracy vs size, latency as colour',
-                                         width=520, height=340).interactive()
+        layers.append(b.mark_point(filled=True, size=180, color=BASELINE_COLOR, stroke='black', strokeWidth=0.5, opacity=1).encode(
+            shape=alt.Shape('baseline:N', title='baseline', scale=alt.Scale(domain=names, range=_BASELINE_SHAPES[:len(names)] or ['cross']),
+                            legend=alt.Legend(labelLimit=0, symbolFillColor=BASELINE_COLOR, symbolStrokeColor='black')),
+            tooltip=['baseline:N', 'arch_id:N', 'family:N', alt.Tooltip('fitness:Q', format='.4f'), alt.Tooltip('accuracy:Q', format='.3f'),
+                     alt.Tooltip('size_mb:Q', format='.3f'), alt.Tooltip('latency_ms:Q', format='.2f'), 'genome:N']))
+        for right in (False, True):  # the name to the left of a point in the right half, else to its right
+            layers.append(b.transform_filter(alt.datum.right == right).mark_text(
+                align='right' if right else 'left', dx=-10 if right else 10, dy=-8, fontSize=11, fontWeight='bold',
+                color=BASELINE_COLOR, limit=0).encode(text='baseline:N'))
+    return alt.layer(*layers).resolve_scale(shape='independent').properties(
+        title=f'Pareto front ({phase} phase): accuracy vs size, latency as colour', width=520, height=340).interactive()
 
 # %% ../nbs/60_report.ipynb
 def family_chart(results:pd.DataFrame, metrics=('accuracy', 'size_mb', 'latency_ms'), phase:str|None=None) -> alt.Chart:
@@ -169,12 +315,13 @@ def family_chart(results:pd.DataFrame, metrics=('accuracy', 'size_mb', 'latency_
     return alt.hconcat(*charts).properties(title=f'Objectives by family ({phase} phase, {len(ok)} evaluations)')
 
 def funnel_chart(results:pd.DataFrame, phases:list) -> alt.Chart:
-    "Successive halving: architectures evaluated at each phase, with the best fitness and total training time there."
+    "Successive halving: architectures evaluated at each phase, with the best fitness and total training time there"
+    "(once per trained network: kernel variants share one training)."
     rows = []
     for p in phases:
         r = results[results.phase == p]
         if len(r): rows.append(dict(phase=p, architectures=len(r), ok=int((r.status == 'ok').sum()),
-                                    best_fitness=float(r.fitness.max()), train_s=float(r.train_s.fillna(0).sum())))
+                                    best_fitness=float(r.fitness.max()), train_s=_train_total(r)))
     df = pd.DataFrame(rows, columns=['phase', 'architectures', 'ok', 'best_fitness', 'train_s'])
     order = [p for p in phases if p in set(df.phase)]
     base = alt.Chart(df).encode(y=alt.Y('phase:N', sort=order, title='phase'))
@@ -208,7 +355,7 @@ def gene_chart(results:pd.DataFrame, populations:list, genes=('arch_type', 'num_
 def report_charts(run:Run) -> dict:
     "Name -> chart for every chart of `run` (charts without data are left out)."
     charts = {}
-    if len(run.history): charts['fitness'] = fitness_chart(run.history)
+    if len(run.history): charts['fitness'] = fitness_chart(run.history, run.phases)
     if (run.results.status == 'ok').any():
         charts['pareto'] = pareto_chart(run.results, run.objectives, run.baselines, run.final_phase)
         charts['families'] = family_chart(run.results, phase=run.phases[0])
@@ -216,19 +363,59 @@ def report_charts(run:Run) -> dict:
     if run.populations: charts['genes'] = gene_chart(run.results, run.populations)
     return charts
 
-def _table(df:pd.DataFrame, cols, fmt=None) -> str:
-    fmt = fmt or {}
-    head = ''.join(f'<th>{html.escape(c)}</th>' for c in cols)
-    body = ''.join('<tr>' + ''.join(f'<td>{html.escape(fmt[c](r[c]) if c in fmt and pd.notna(r[c]) else str(r[c]))}</td>'
-                                    for c in cols) + '</tr>' for _, r in df.iterrows())
+def _table(df:pd.DataFrame, cols, titles:dict|None=None) -> str:
+    titles = titles or {}
+    head = ''.join(f'<th>{html.escape(titles.get(c, c))}</th>' for c in cols)
+    body = ''.join('<tr>' + ''.join(f'<td>{html.escape(fmt_value(c, r[c]))}</td>' for c in cols) + '</tr>'
+                   for _, r in df.iterrows())
     return f'<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
-_FMT = dict(fitness='{:.4f}'.format, accuracy='{:.3f}'.format, test_accuracy='{:.3f}'.format, size_mb='{:.3f}'.format,
-            latency_ms='{:.2f}'.format, params='{:,.0f}'.format, flops='{:.3g}'.format)
+def _seconds(s:float) -> str:
+    if s is None or not math.isfinite(s): return '?'
+    return f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min" if s < 7200 else f"{s / 3600:.1f} h"
+
+def describe_objectives(objectives) -> str:
+    "The weighted fitness as a formula, and the Pareto-only objectives and limits, in one line."
+    terms, pareto = [], []
+    for o in _objectives(objectives):
+        lim = f", limit {'≤' if o.direction == 'min' else '≥'} {o.limit:g}" if o.limit is not None else ''
+        what = o.name if o.target is None else f"{o.name} (1 at {'≤' if o.target[0] < o.target[1] else '≥'} {o.target[0]:g}, 0 at {o.target[1]:g})"
+        (terms if o.weight else pareto).append(f"{o.weight:g} × {what}{lim}" if o.weight else f"{o.name} ({o.direction}{lim})")
+    return (f"weighted fitness = {' + '.join(terms) or '0'}" + (f"; also on the Pareto front: {', '.join(pareto)}" if pareto else ''))
+
+_CMP_TITLES = dict(size_mb='size (MB)', latency_ms='latency (ms)', accuracy='accuracy (valid)', test_accuracy='accuracy (test)',
+                   accuracy_ratio='accuracy best/baseline', size_ratio='size best/baseline', latency_ratio='latency best/baseline',
+                   fitness_ratio='fitness best/baseline', beaten='best beats it', train_s='train (s)')
+
+def glance(run:Run) -> str:
+    "The top of the report, as HTML: the verdict, what was found (best architecture and its metrics), the comparison with"
+    "each baseline, what it cost, and the objectives behind the fitness."
+    ph, c = run.final_phase, cost(run)
+    out = [f'<p class="verdict"><b>Verdict:</b> {html.escape(verdict(run))}</p>']
+    bt = best_table(run.results, ph, 1) if ph else pd.DataFrame()
+    if len(bt):
+        b = bt.iloc[0]
+        out.append(f"<p class=\"found\"><b>Found</b> ({html.escape(ph)} phase, the highest fidelity reached): "
+                   f"<b>{html.escape(b.family)}</b> <code>{html.escape(b.arch_id)}</code> · {html.escape(b.genome)}"
+                   f"{' · implementations: ' + html.escape(b.implementations) if ',' in b.implementations else ''}</p>")
+    cmp = comparison(run)
+    if len(cmp):
+        cols = [k for k in (*_CMP[1:], *_RATIOS.values(), 'beaten') if k not in ('status',) and (k != 'beaten' or cmp.beaten.notna().any())]
+        cols = [k for k in cols if k not in _RATIOS.values() or cmp[k].notna().any()]
+        out.append(_table(cmp, cols, _CMP_TITLES))
+    pp = ', '.join(f"{p} {d['evaluations']}" for p, d in c['phases'].items())
+    out.append(f"<p class=\"cost\"><b>Compute:</b> {c['evaluations']} evaluations ({pp}) · {c['trainings']} trainings of "
+               f"{c['networks']} networks, {c['failed']} failed · {_seconds(c['train_s'])} of training (summed) · "
+               f"{_seconds(c['wall_s'])} wall time (generations and promotions) · {c['cache_hits']} cache hits"
+               f"{' · baselines: ' + _seconds(c['baseline_train_s']) + ' of training' if len(run.baselines) else ''}</p>")
+    out.append(f'<p class="meta">{html.escape(describe_objectives(run.objectives))}</p>')
+    return '<div class="glance">' + ''.join(out) + '</div>'
+
 _PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;color:#222}} table{{border-collapse:collapse;font-size:13px;margin:1em 0}}
 td,th{{border:1px solid #ddd;padding:3px 8px;text-align:left}} th{{background:#f4f4f4}} .chart{{margin:1.5em 0}}
-.meta{{color:#555;font-size:13px}}</style><script>{bundle}</script></head>
+.meta{{color:#555;font-size:13px}} .glance{{border:1px solid #ccc;border-radius:6px;padding:0.2em 1em;background:#fafafa;max-width:80em}}
+.verdict{{font-size:17px}}</style><script>{bundle}</script></head>
 <body data-charts="{n}" data-rendered="0" data-errors=""><h1>{title}</h1><p class="meta">{meta}</p>{summary}{divs}{tables}
 <script>const specs = {specs};
 const jobs = Object.entries(specs).map(([name, spec]) => vegaEmbed('#chart-' + name, spec, {{renderer: 'svg', actions: false}})
@@ -255,17 +442,17 @@ def write_report(run_dir, out=None, images:bool=True) -> pathlib.Path:
                        f"generations {st.get('generations')} · selection {st.get('selection')} · seed {st.get('seed')} · "
                        f"data: {run.info.get('data_source', '?')} · versions {run.info.get('versions', {})}")
     final = ok[ok.phase == run.final_phase]
-    cols = ['arch_id', 'family', 'fitness', 'accuracy', 'test_accuracy', 'size_mb', 'latency_ms', 'params', 'genome']
-    summary = ''
+    cols = ['arch_id', 'network_id', 'family', 'fitness', 'accuracy', 'test_accuracy', 'size_mb', 'latency_ms', 'params', 'genome']
+    summary = glance(run)
     if len(final):
-        summary = (f"<h2>Best architectures ({run.final_phase} phase)</h2>"
-                   + _table(final.sort_values('fitness', ascending=False).head(5), cols, _FMT))
+        summary += (f"<h2>Best architectures ({run.final_phase} phase, one row per network)</h2>"
+                    + _table(best_table(run.results, run.final_phase, 5), [*cols[:3], 'implementations', *cols[3:]], _CMP_TITLES))
     tables = ''
     if len(run.baselines):
-        tables += '<h2>Baselines</h2>' + _table(run.baselines, ['baseline', 'status'] + cols[1:], _FMT)
+        tables += '<h2>Baselines</h2>' + _table(run.baselines, ['baseline', 'status', 'phase'] + cols[2:], _CMP_TITLES)
     if len(final):
         tables += f"<h2>Pareto front ({run.final_phase} phase)</h2>" + _table(
-            final[final.on_front].sort_values('size_mb'), cols, _FMT)
+            final[final.on_front].sort_values('size_mb'), cols, _CMP_TITLES)
     divs = ''.join(f'<div class="chart" id="chart-{k}"></div>' for k in specs)
     page = _PAGE.format(title=html.escape(title), meta=meta, summary=summary, divs=divs, tables=tables, n=len(specs),
                         bundle=vlc.javascript_bundle(), specs=json.dumps(specs).replace('</', '<\\/'))

@@ -16,7 +16,7 @@ from .train import PHASES
 # %% auto 0
 __all__ = ['search_space', 'default_run_dir', 'search_settings', 'make_search', 'evaluate_baselines', 'format_number',
            'summary_text', 'experiments_dir', 'experiment_notebooks', 'experiment_notebook', 'notebook_parameters',
-           'parse_value', 'run_experiment']
+           'parse_value', 'check_parameters', 'ExperimentFailed', 'run_experiment']
 
 # %% ../nbs/62_runner.ipynb
 def search_space(mode:str='minimal', families=None, options:dict|None=None) -> SearchSpace:
@@ -125,27 +125,95 @@ def experiment_notebook(name) -> pathlib.Path:
     return nbs[name]
 
 def notebook_parameters(path) -> dict:
-    "The `parameters` cell's names and default values (as papermill reads them)."
-    import papermill as pm
-    return {k: v['default'] for k, v in pm.inspect_notebook(str(path)).items()}
+    "The `parameters` cell's names and default values (papermill reads their source; literals become values)."
+    import ast, papermill as pm
+    def value(src):
+        try: return ast.literal_eval(src)
+        except (ValueError, SyntaxError): return src  # an expression: its source text
+    return {k: value(v['default']) for k, v in pm.inspect_notebook(str(path)).items()}
 
 def parse_value(text:str):
     "A `-p name value` value: JSON when it parses (10, 0.5, true, null, [1, 2]), else the string."
     try: return json.loads(text)
     except json.JSONDecodeError: return text
 
-def run_experiment(name, parameters:dict|None=None, out=None, root='reports', progress:bool=True, kernel:str='python3') -> pathlib.Path:
-    "Execute experiment notebook `name` with `parameters` into `out` (default reports/<name>/<time>); returns `out`."
+# %% ../nbs/62_runner.ipynb
+_KINDS = [(bool, (bool,), 'true or false'), (int, (int,), 'an integer'), (float, (int, float), 'a number'),
+          (str, (str,), 'a string'), (list, (list,), 'a JSON list'), (dict, (dict,), 'a JSON object')]
+
+def _check_type(name, value, default):
+    "`value` of the kind of the notebook's `default` (None is always allowed: the notebook says what it means)."
+    if value is None or default is None: return
+    for t, ok, what in _KINDS:
+        if isinstance(default, t):
+            if not isinstance(value, ok) or (t is not bool and isinstance(value, bool)):
+                raise ValueError(f"{name}={value!r} is invalid: must be {what} (the notebook's default is {default!r})")
+            return
+
+def _check_device(device):
+    if device is None: return
+    import torch
+    try: d = torch.device(device)
+    except (RuntimeError, TypeError): d = None
+    if d is None or d.type not in ('cpu', 'cuda'):
+        raise ValueError(f"device={device!r} is invalid: allowed are cpu, cuda, cuda:N or null (cuda when available)")
+    if d.type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} is invalid here: no CUDA device is visible (use cpu or null)")
+
+def check_parameters(nb, parameters:dict) -> dict:
+    "Notebook `nb`'s parameter values with `parameters` applied, checked as its code will use them; nothing runs or is created."
+    defaults = notebook_parameters(nb)
+    bad = sorted(set(parameters) - set(defaults))
+    if bad: raise ValueError(f"unknown parameter(s) {', '.join(bad)} for {pathlib.Path(nb).stem}: allowed are {', '.join(defaults)}")
+    if 'output_dir' in parameters: raise ValueError("output_dir is not a parameter to set here: it is the run's output directory (--out)")
+    for k, v in parameters.items(): _check_type(k, v, defaults[k])
+    values = {**defaults, **parameters}
+    for k, v in values.items():  # conventions of the experiment notebooks' parameter names
+        if v is None or k == 'output_dir': continue
+        if k.endswith(('_dir', '_path')) and not (k == 'data_dir' and v == 'hf') and not pathlib.Path(v).exists():
+            raise FileNotFoundError(f"{k}={str(v)!r}: no such file or directory")
+        if k.endswith('_phase') and v not in PHASES: raise ValueError(f"{k}={v!r} is invalid: allowed phases are {', '.join(PHASES)}")
+    if 'baselines' in values:
+        names = values['baselines'] or []
+        if unknown := [n for n in ([names] if isinstance(names, str) else names) if n not in BASELINES]:
+            raise ValueError(f"baselines={names!r} is invalid: unknown {', '.join(map(str, unknown))}; allowed are {', '.join(BASELINES)}")
+    if values.get('executor') is not None and values['executor'] not in EXECUTORS:
+        raise ValueError(f"executor={values['executor']!r} is invalid: allowed executors are {', '.join(EXECUTORS)}")
+    w = values.get('workers')
+    if w is not None and (not isinstance(w, int) or isinstance(w, bool) or w < 1):
+        raise ValueError(f"workers={values['workers']!r} is invalid: must be an integer >= 1 or null")
+    if 'device' in values: _check_device(values['device'])
+    import inspect
+    names = [p for p in inspect.signature(search_settings).parameters if p not in ('space_options', 'search_kw')]
+    if {'mode', 'population', 'phases'} <= set(values):  # the notebook builds a search from these: build its settings
+        search_settings(**{k: values[k] for k in names if k in values})
+    return values
+
+# %% ../nbs/62_runner.ipynb
+class ExperimentFailed(RuntimeError):
+    "An experiment notebook raised: which cell, what, and where the executed notebook is."
+
+def run_experiment(name, parameters:dict|None=None, out=None, root='reports',
+                   progress:bool=True, # forward the kernel's output while it runs: the search's log lines and text progress bars
+                   stream=None,        # where to (default: sys.stderr)
+                   kernel:str='python3') -> pathlib.Path:
+    "Execute experiment notebook `name` with `parameters` into `out` (default `root`/<name>/<time>); returns `out`."
     import papermill as pm
     nb = experiment_notebook(name)
     parameters = dict(parameters or {})
-    allowed = notebook_parameters(nb)
-    bad = sorted(set(parameters) - set(allowed))
-    if bad: raise ValueError(f"unknown parameter(s) {', '.join(bad)} for {nb.stem}: allowed are {', '.join(allowed)}")
+    check_parameters(nb, parameters)
     out = pathlib.Path(out) if out else pathlib.Path(root) / nb.stem / f"{datetime.datetime.now():%Y%m%d-%H%M%S}"
-    if (out / 'search.json').exists() and not parameters.get('resume'):
-        raise FileExistsError(f"{out} already holds a run: choose another --out")
+    if (out / 'search.json').exists(): raise FileExistsError(f"{out} already holds a run: choose another --out")
     out.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(str(nb), str(out / nb.name), parameters=dict(parameters, output_dir=str(out)),
-                        kernel_name=kernel, progress_bar=progress, cwd=str(out))
+    stream = (stream or sys.stderr) if progress else None
+    env = os.environ.get('NAS_NB_TEXT_PROGRESS')
+    os.environ['NAS_NB_TEXT_PROGRESS'] = '1'   # the kernel inherits it: text progress bars, on its stderr
+    try:  # the kernel runs in this directory, so `out` and relative paths in `parameters` mean what they mean here
+        pm.execute_notebook(str(nb), str(out / nb.name), parameters=dict(parameters, output_dir=str(out)), kernel_name=kernel,
+                            progress_bar=False, stdout_file=stream, stderr_file=stream)
+    except pm.PapermillExecutionError as e:
+        raise ExperimentFailed(f"{nb.name} failed in cell {e.cell_index}: {e.ename}: {e.evalue} (the executed notebook: {out / nb.name})") from None
+    finally:
+        if env is None: os.environ.pop('NAS_NB_TEXT_PROGRESS', None)
+        else: os.environ['NAS_NB_TEXT_PROGRESS'] = env
     return out

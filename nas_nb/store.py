@@ -154,7 +154,7 @@ def _insert(conn, r:EvalResult) -> bool:
     row = dict(d, key=training_key(r), metrics=train_m)
     n = conn.execute(f"INSERT OR IGNORE INTO trainings ({', '.join(_TRAIN)}) VALUES ({', '.join('?' * len(_TRAIN))})",
                      [json.dumps(row[c], sort_keys=True) if c in _JSON else row[c] for c in _TRAIN]).rowcount
-    if r.ok and lat_m and r.hardware:
+    if r.ok and lat_m:                      # hardware may be unknown (a record from elsewhere): never served to an evaluator
         row = dict(d, key=latency_key(r), metrics=lat_m)
         conn.execute(f"INSERT OR IGNORE INTO latencies ({', '.join(_LAT)}) VALUES ({', '.join('?' * len(_LAT))})",
                      [json.dumps(row[c], sort_keys=True) if c in _JSON else row[c] for c in _LAT])
