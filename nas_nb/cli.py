@@ -72,34 +72,24 @@ def load_config(arg:str):
     except ValueError as e: raise UsageError(f"{arg}: {e}") from None
 
 def cmd_evaluate(args) -> int:
-    "Evaluate one architecture and print the result as JSON."
+    "Evaluate one architecture (what, where and the training progress on stderr) and print the result as JSON."
     from nas_nb.evaluate import Evaluator
     cfg = load_config(args.config)
-    ev = Evaluator(args.experiment, phase=args.phase, device=args.device, seed=args.seed, store=args.store, data_dir=args.data_dir)
+    ev = Evaluator(args.experiment, phase=args.phase, device=args.device, seed=args.seed, store=args.store, data_dir=args.data_dir,
+                   progress=True)   # train()'s progress bar, on stderr
+    ph = ev.phase
+    print(f"evaluating {args.config} ({cfg.arch_type}, {cfg.num_layers} layers, width {cfg.hidden_dim}, {cfg.quantization}) on "
+          f"{ev.exp.name} at the {ph.name} phase ({ph.samples:,} samples x {ph.epochs} epochs) on {ev.device}", file=sys.stderr)
     r = ev.evaluate(cfg)
     print(json.dumps(r.to_dict(), indent=2))
     return 0 if r.ok else 1
 
 # %% ../nbs/70_cli.ipynb
-def _summary_text(s:dict) -> str:
-    lines = [f"search done: {s['run_dir']}  ({s['generations']} generations; results at phase {s['phase']})",
-             f"  evaluations {s['evaluations']}, cache hits {s['cache_hits']}, Pareto front {s['front_size']}"
-             + (f", {s['wall_time_s']:.0f} s" if 'wall_time_s' in s else '')]
-    b = s.get('best')
-    if b:
-        m = b['metrics']
-        lines.append(f"  best {b['arch_id']}  fitness {b['fitness']:.4f}  " + '  '.join(
-            f"{k} {m[k]:,.4g}" for k in ('accuracy', 'size_mb', 'latency_ms', 'params') if k in m))
-        c = b['config']
-        from nas_nb.config import applies
-        lines.append('  ' + ' '.join(f"{k}={v}" for k, v in c.items() if applies(k, c['arch_type'])))
-    lines.append("  outputs: history.csv, pareto.csv, populations.json, best_architecture.json, results.sqlite, checkpoints/")
-    return '\n'.join(lines)
-
 def cmd_search(args) -> int:
     "Run or resume an evolutionary search; print a summary."
     import pathlib
     from nas_nb.evolution import resume
+    from nas_nb.runner import make_search, summary_text
     from nas_nb.executors import make_executor
     device = None if args.device == 'auto' else args.device
     if args.resume:
@@ -114,7 +104,6 @@ def cmd_search(args) -> int:
             try: objectives = json.loads(p.read_text())
             except json.JSONDecodeError as e: raise UsageError(f"{p}: malformed JSON ({e})") from None
             if not isinstance(objectives, list) or not objectives: raise UsageError(f"{p}: expected a non-empty JSON list of objectives")
-        from nas_nb.runner import make_search
         families = args.families.split(',') if args.families else None
         with make_executor(args.executor, args.workers, device, args.ray_address) as ex:
             s = make_search(args.experiment, args.mode, families, args.population, args.generations,
@@ -123,7 +112,7 @@ def cmd_search(args) -> int:
     if args.report:
         from nas_nb.report import write_report
         print(f"report: {write_report(s['run_dir'])}")
-    print(_summary_text(s))
+    print(summary_text(s))
     return 0
 
 # %% ../nbs/70_cli.ipynb
@@ -134,15 +123,18 @@ def cmd_report(args) -> int:
     return 0
 
 def cmd_run(args) -> int:
-    "Execute an experiment notebook with papermill into reports/<experiment>/<run>/."
-    from nas_nb.runner import run_experiment, experiment_notebooks, parse_value
+    "Execute an experiment notebook with papermill into reports/<experiment>/<time>/ (or --out); its output shows as it runs."
+    from nas_nb.runner import run_experiment, experiment_notebooks, experiment_notebook, parse_value, ExperimentFailed
     if args.list:
         for name, path in experiment_notebooks().items(): print(f"{name:16} {path}")
         return 0
     if not args.experiment: raise UsageError("run needs an experiment name (see --list) or a notebook path")
     params = {k: parse_value(v) for k, v in args.p or []}
-    out = run_experiment(args.experiment, params, args.out, root=args.root, progress=not args.quiet)
-    print(f"done: {out}")
+    try: out = run_experiment(args.experiment, params, args.out, root=args.root, progress=not args.quiet)
+    except ExperimentFailed as e:
+        print(f"nas_nb: error: {e}", file=sys.stderr)
+        return 1
+    print(f"notebook: {out / experiment_notebook(args.experiment).name}")
     if (out / 'report.html').is_file(): print(f"report: {out / 'report.html'}")
     return 0
 
@@ -201,7 +193,7 @@ def make_parser() -> argparse.ArgumentParser:
     ru.add_argument('--out', default=None, help='output directory (default: reports/<experiment>/<time>)')
     ru.add_argument('--root', default='reports', help='where default output directories go')
     ru.add_argument('--list', action='store_true', help='list the experiment notebooks')
-    ru.add_argument('--quiet', action='store_true', help='no progress bar')
+    ru.add_argument('--quiet', action='store_true', help="don't show the notebook's output (log lines, progress bars) as it runs")
     ru.set_defaults(func=cmd_run)
     return p
 

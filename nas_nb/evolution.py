@@ -16,7 +16,7 @@ from .executors import EvaluatorSpec, LocalExecutor
 # %% auto 0
 __all__ = ['SELECTIONS', 'HISTORY_FIELDS', 'DETERMINISTIC_FIELDS', 'SPREAD_POOL', 'SURROGATE_MIN', 'dominates',
            'non_dominated_sort', 'crowding_distance', 'hypervolume', 'SearchConfig', 'progress_bar', 'predicted_bits',
-           'spread_by_size', 'EvolutionaryNAS', 'read_history', 'resume']
+           'spread_by_size', 'EvolutionaryNAS', 'read_history', 'load_search', 'resume', 'remeasure']
 
 # %% ../nbs/50_evolution.ipynb
 def dominates(a, b) -> bool:
@@ -480,26 +480,86 @@ def read_history(run_dir) -> list[dict]:
     with open(pathlib.Path(run_dir) / 'history.csv') as fh:
         return [{k: (v if k == 'phase' else float(v)) for k, v in row.items()} for row in csv.DictReader(fh)]
 
-def resume(run_dir, executor=None, progress:bool=False, log=print, generations:int|None=None) -> dict:
-    "Continue the search saved in `run_dir` with its own settings (or more `generations`); returns its summary."
+def load_search(run_dir, executor=None, progress:bool=False, log=print, **settings) -> EvolutionaryNAS:
+    "The search saved in `run_dir` (search.json), with its own settings updated by `settings`; not yet run or restored."
     run_dir = pathlib.Path(run_dir)
     info_file = run_dir / 'search.json'
     if not info_file.is_file(): raise FileNotFoundError(f"{run_dir}: not a search run directory (no search.json)")
-    info = json.loads(info_file.read_text())
+    try: info = json.loads(info_file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{info_file}: corrupt ({e})") from None
+    if not isinstance(info, dict) or not all(k in info for k in ('spec', 'settings', 'options')):
+        raise ValueError(f"{info_file}: not a search description (needs spec, settings and options)")
     spec = info['spec']
     if any(not isinstance(v, (int, float, str, bool, type(None))) for _, v in spec.get('options', [])):
         raise ValueError(f"{run_dir}: the search used non-JSON evaluator options; resume it from Python with EvolutionaryNAS(...).run(resume=True)")
     spec = EvaluatorSpec(**{**spec, 'objectives': None if spec['objectives'] is None else tuple(spec['objectives']),
                             'options': tuple(tuple(o) for o in spec['options'])})
     space = SearchSpace.from_options(info['options'], base=None, name=info.get('mode') or 'custom')
-    settings = dict(info['settings'])
-    if generations is not None and generations != settings['generations']:
+    return EvolutionaryNAS(space, spec, SearchConfig(**{**info['settings'], **settings}), run_dir, executor, progress, log)
+
+def resume(run_dir, executor=None, progress:bool=False, log=print, generations:int|None=None) -> dict:
+    "Continue the search saved in `run_dir` with its own settings (or more `generations`); returns its summary."
+    run_dir = pathlib.Path(run_dir)
+    search = load_search(run_dir, executor, progress, log)
+    if generations is not None and generations != search.cfg.generations:
         st_file = run_dir / 'checkpoints' / 'state.json'
-        done = json.loads(st_file.read_text())['generation'] if st_file.is_file() else 0
+        try: done = json.loads(st_file.read_text())['generation'] if st_file.is_file() else 0
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError): done = 0   # run() reports the corrupt file
         if not isinstance(generations, int) or generations < max(1, done):
             raise ValueError(f"generations={generations!r} is invalid: {run_dir} has run {done} generations already; "
                              f"give at least {max(1, done)} to resume it")
-        settings['generations'] = generations
-        SearchConfig(**settings)                                    # validate before anything is written
-        _atomic_write(info_file, json.dumps(dict(info, settings=settings), indent=1))
-    return EvolutionaryNAS(space, spec, SearchConfig(**settings), run_dir, executor, progress, log).run(resume=True)
+        search = load_search(run_dir, executor, progress, log, generations=generations)   # validates the new setting
+        info = json.loads((run_dir / 'search.json').read_text())
+        _atomic_write(run_dir / 'search.json', json.dumps(dict(info, settings=search.cfg.to_dict()), indent=1))
+    return search.run(resume=True)
+
+# %% ../nbs/50_evolution.ipynb
+_INT_FIELDS = ('generation', 'front_size', 'evaluations', 'failed', 'cache_hits')
+
+def remeasure(run_dir, objectives=None, progress:bool=False, log=print) -> dict:
+    "Re-score the run in `run_dir` under `objectives` (dicts or `Objective`s; default: its own) and re-time on this"
+    "machine every result whose latency was timed elsewhere; rewrite its outputs. Returns the new summary."
+    from nas_nb.experiments import Objective
+    run_dir = pathlib.Path(run_dir)
+    search = load_search(run_dir, progress=progress, log=log)
+    log = search.log
+    st_file = run_dir / 'checkpoints' / 'state.json'
+    if not st_file.is_file(): raise FileNotFoundError(f"{run_dir}: nothing to re-measure (no checkpoints/state.json)")
+    search._restore(json.loads(st_file.read_text()))
+    if (run_dir / 'history.csv').is_file():                   # the outputs also hold the promotion phases
+        search.history = [{k: int(v) if k in _INT_FIELDS else v for k, v in row.items()} for row in read_history(run_dir)]
+    if (run_dir / 'populations.json').is_file(): search.populations = json.loads((run_dir / 'populations.json').read_text())
+    if objectives is not None:
+        objectives = tuple(o if isinstance(o, Objective) else Objective.from_dict(dict(o)) for o in objectives)
+        if not objectives: raise ValueError("objectives are invalid: give at least one objective")
+        search.objectives = objectives
+        for ev in search._evs.values(): ev.objectives = objectives
+    ids = {p: set() for p in search.cfg.phases}
+    ids[search.cfg.phases[0]].update(search.seen)
+    for pop in search.populations: ids.setdefault(pop['phase'], set()).update(pop['arch_ids'])
+    retimed = 0
+    for phase in search.cfg.phases:
+        ev = search._evaluator(phase)
+        todo = sorted(ids.get(phase, ()))
+        bar = progress_bar(total=len(todo), desc=f"re-measuring ({phase})", leave=False) if progress else None
+        for aid in todo:
+            r = ev.lookup(aid, search.store)                  # re-times here if timed on other hardware
+            if r is not None:
+                search.results[phase][aid] = r.scored(search.objectives); retimed += bool(r.timings.get('retimed'))
+            if bar: bar.update(1)
+        if bar: bar.close()
+    for row in search.history:                                # each generation's population, re-scored
+        pop = next((p for p in search.populations if p['generation'] == row['generation'] and p['phase'] == row['phase']), None)
+        fit = [search.results[row['phase']][a].fitness for a in (pop or {}).get('arch_ids', []) if a in search.results[row['phase']]]
+        if fit: row.update(best_fitness=max(fit), mean_fitness=statistics.fmean(fit), std_fitness=statistics.pstdev(fit))
+    search.write_outputs()
+    info = json.loads((run_dir / 'search.json').read_text())
+    info.setdefault('searched_objectives', info.get('objectives'))
+    info.update(objectives=[o.to_dict() for o in search.objectives], remeasured=dict(
+        at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+        hardware=search._evaluator(search.cfg.phases[0]).hardware, retimed=retimed))
+    _atomic_write(run_dir / 'search.json', json.dumps(info, indent=1))
+    log(f"re-measured {run_dir}: {sum(len(v) for v in search.results.values())} results scored, {retimed} re-timed on "
+        f"{info['remeasured']['hardware']}")
+    s = search.summary(); s['retimed'] = retimed
+    return s

@@ -232,13 +232,13 @@ def fitness_chart(history, phases:list|None=None) -> alt.Chart:
     gens = sorted(int(g) for g in set(h.generation)) if len(h) else [0]
     x = alt.X('generation:Q', title='generation', scale=alt.Scale(domain=[gens[0] - 0.25, gens[-1] + 0.25], nice=False, zero=False),
               axis=alt.Axis(values=gens, format='d', tickMinStep=1))
-    color = alt.Color('series:N', title='fitness', scale=alt.Scale(domain=list(_SERIES), range=['#e45756', '#4c78a8']),
-                      legend=alt.Legend(orient='right', labelLimit=0))
+    legend = alt.Legend(symbolType='stroke', symbolStrokeWidth=2, symbolSize=300, labelLimit=0)
+    color = alt.Color('series:N', title='fitness', scale=alt.Scale(domain=list(_SERIES), range=['#e45756', '#4c78a8']), legend=legend)
     shape = alt.Shape('phase:N', title='phase', sort=order, scale=alt.Scale(domain=order), legend=alt.Legend(labelLimit=0))
     base = alt.Chart(df).encode(x=x, color=color)
     lines = base.mark_line().encode(y=alt.Y('fitness:Q', title='weighted fitness'), detail='phase:N',
-                                    strokeDash=alt.StrokeDash('series:N', scale=alt.Scale(domain=list(_SERIES), range=[[1, 0], [4, 3]]),
-                                                              legend=None))
+                                    strokeDash=alt.StrokeDash('series:N', title='fitness', legend=legend,
+                                                              scale=alt.Scale(domain=list(_SERIES), range=[[1, 0], [4, 3]])))
     whiskers = base.transform_filter(alt.datum.series == _SERIES[1]).mark_rule(opacity=0.6).encode(y='lo:Q', y2='hi:Q')
     points = base.mark_point(filled=True, size=60, opacity=1).encode(
         y='fitness:Q', shape=shape, tooltip=['phase:N', 'generation:Q', 'series:N', alt.Tooltip('fitness:Q', format='.4f'),

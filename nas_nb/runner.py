@@ -16,7 +16,7 @@ from .train import PHASES
 # %% auto 0
 __all__ = ['search_space', 'default_run_dir', 'search_settings', 'make_search', 'evaluate_baselines', 'format_number',
            'summary_text', 'experiments_dir', 'experiment_notebooks', 'experiment_notebook', 'notebook_parameters',
-           'parse_value', 'check_parameters', 'ExperimentFailed', 'run_experiment']
+           'parse_value', 'check_parameters', 'LineForwarder', 'ExperimentFailed', 'run_experiment']
 
 # %% ../nbs/62_runner.ipynb
 def search_space(mode:str='minimal', families=None, options:dict|None=None) -> SearchSpace:
@@ -190,6 +190,18 @@ def check_parameters(nb, parameters:dict) -> dict:
     return values
 
 # %% ../nbs/62_runner.ipynb
+class LineForwarder:
+    "A kernel's stdout and stderr onto one terminal stream: a line printed after a progress bar starts a line of its own."
+    def __init__(self, stream): self.stream, self.tail = stream, ''   # tail: what the cursor's line shows now
+    def write(self, text:str):
+        if not text: return
+        if self.tail and not text.startswith(('\r', '\n')):  # the cursor is mid-line, after a bar or its blanking
+            text = ('\r' if not self.tail.strip() else '\n') + text  # a cleared bar is overwritten; a live one kept
+        self.stream.write(text)
+        self.stream.flush()
+        self.tail = text.rsplit('\n', 1)[-1].rsplit('\r', 1)[-1]
+    def flush(self): self.stream.flush()
+
 class ExperimentFailed(RuntimeError):
     "An experiment notebook raised: which cell, what, and where the executed notebook is."
 
@@ -205,12 +217,13 @@ def run_experiment(name, parameters:dict|None=None, out=None, root='reports',
     out = pathlib.Path(out) if out else pathlib.Path(root) / nb.stem / f"{datetime.datetime.now():%Y%m%d-%H%M%S}"
     if (out / 'search.json').exists(): raise FileExistsError(f"{out} already holds a run: choose another --out")
     out.mkdir(parents=True, exist_ok=True)
-    stream = (stream or sys.stderr) if progress else None
+    stream = LineForwarder(stream or sys.stderr) if progress else None
     env = os.environ.get('NAS_NB_TEXT_PROGRESS')
     os.environ['NAS_NB_TEXT_PROGRESS'] = '1'   # the kernel inherits it: text progress bars, on its stderr
     try:  # the kernel runs in this directory, so `out` and relative paths in `parameters` mean what they mean here
         pm.execute_notebook(str(nb), str(out / nb.name), parameters=dict(parameters, output_dir=str(out)), kernel_name=kernel,
-                            progress_bar=False, stdout_file=stream, stderr_file=stream)
+                            progress_bar=False, stdout_file=stream, stderr_file=stream,
+                            extra_arguments=['--IPKernelApp.log_level=ERROR'])  # not its TCP-transport warning
     except pm.PapermillExecutionError as e:
         raise ExperimentFailed(f"{nb.name} failed in cell {e.cell_index}: {e.ename}: {e.evalue} (the executed notebook: {out / nb.name})") from None
     finally:
