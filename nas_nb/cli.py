@@ -78,8 +78,8 @@ def cmd_evaluate(args) -> int:
     ev = Evaluator(args.experiment, phase=args.phase, device=args.device, seed=args.seed, store=args.store, data_dir=args.data_dir,
                    progress=True)   # train()'s progress bar, on stderr
     ph = ev.phase
-    print(f"evaluating {args.config} ({cfg.arch_type}, {cfg.num_layers} layers, width {cfg.hidden_dim}, {cfg.quantization}) on "
-          f"{ev.exp.name} at the {ph.name} phase ({ph.samples:,} samples x {ph.epochs} epochs) on {ev.device}", file=sys.stderr)
+    print(f"evaluating {args.config} ({cfg.arch_type} L{cfg.num_layers} D{cfg.hidden_dim} {cfg.quantization}) on {ev.exp.name} at the "
+          f"{ph.name} phase ({ph.samples:,} samples x {ph.epochs} epoch{'s' * (ph.epochs != 1)}) on {ev.device}", file=sys.stderr)
     r = ev.evaluate(cfg)
     print(json.dumps(r.to_dict(), indent=2))
     return 0 if r.ok else 1

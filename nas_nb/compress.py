@@ -79,6 +79,9 @@ class QuantLinear(nn.Module):
             return y if b is None else y + b
         return F.linear(x, self.dequantize(x.dtype), b)
 
+    @property
+    def weight_count(self) -> int: return self.in_features * self.out_features  # logical weights (`count_params` adds them)
+
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, fmt={self.fmt}, groups={self.groups}"
 

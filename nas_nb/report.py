@@ -384,8 +384,8 @@ def describe_objectives(objectives) -> str:
     return (f"weighted fitness = {' + '.join(terms) or '0'}" + (f"; also on the Pareto front: {', '.join(pareto)}" if pareto else ''))
 
 _CMP_TITLES = dict(size_mb='size (MB)', latency_ms='latency (ms)', accuracy='accuracy (valid)', test_accuracy='accuracy (test)',
-                   accuracy_ratio='accuracy best/baseline', size_ratio='size best/baseline', latency_ratio='latency best/baseline',
-                   fitness_ratio='fitness best/baseline', beaten='best beats it', train_s='train (s)')
+                   accuracy_ratio='accuracy ratio', size_ratio='size ratio', latency_ratio='latency ratio',
+                   fitness_ratio='fitness ratio', beaten='best beats it', train_s='train (s)')
 
 def glance(run:Run) -> str:
     "The top of the report, as HTML: the verdict, what was found (best architecture and its metrics), the comparison with"
@@ -400,9 +400,12 @@ def glance(run:Run) -> str:
                    f"{' · implementations: ' + html.escape(b.implementations) if ',' in b.implementations else ''}</p>")
     cmp = comparison(run)
     if len(cmp):
-        cols = [k for k in (*_CMP[1:], *_RATIOS.values(), 'beaten') if k not in ('status',) and (k != 'beaten' or cmp.beaten.notna().any())]
-        cols = [k for k in cols if k not in _RATIOS.values() or cmp[k].notna().any()]
+        cols = [k for k in (*_CMP[1:], *_RATIOS.values(), 'beaten') if k not in ('arch_id', 'status')
+                and (k not in (*_RATIOS.values(), 'beaten') or cmp[k].notna().any())]
         out.append(_table(cmp, cols, _CMP_TITLES))
+        if 'fitness_ratio' in cols:
+            out.append('<p class="meta">ratio: the search\'s best ÷ the baseline (size or latency below ×1: the best is smaller or '
+                       'faster); a baseline is compared at its own phase, fitness under this run\'s objectives.</p>')
     pp = ', '.join(f"{p} {d['evaluations']}" for p, d in c['phases'].items())
     out.append(f"<p class=\"cost\"><b>Compute:</b> {c['evaluations']} evaluations ({pp}) · {c['trainings']} trainings of "
                f"{c['networks']} networks, {c['failed']} failed · {_seconds(c['train_s'])} of training (summed) · "

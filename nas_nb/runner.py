@@ -68,7 +68,7 @@ def make_search(experiment:str='mnist', mode:str='minimal', families=None, popul
 
 # %% ../nbs/62_runner.ipynb
 def evaluate_baselines(search:EvolutionaryNAS, names=('ultra_light',), phase:str|None=None) -> list[dict]:
-    "Evaluate baselines `names` like `search`'s candidates (at `phase`, default its final one); writes baselines.json."
+    "Evaluate baselines `names` like `search`'s candidates (at `phase`, default its final one), a line each to `search.log`; writes baselines.json."
     names = [names] if isinstance(names, str) else list(names or [])
     bad = [n for n in names if n not in BASELINES]
     if bad: raise ValueError(f"unknown baseline(s) {bad}: allowed are {', '.join(BASELINES)}")
@@ -76,7 +76,11 @@ def evaluate_baselines(search:EvolutionaryNAS, names=('ultra_light',), phase:str
     phase = phase or search.final_phase
     with ResultStore(search.run_dir / 'baselines.sqlite') as store:
         ev = search.spec.make(phase, store=store)
-        out = [dict(name=n, result=ev.evaluate(BASELINES[n]).to_dict()) for n in names]
+        out = []
+        for n in names:
+            r = ev.evaluate(BASELINES[n])
+            search.log(f"baseline {n} [{phase}]: {r.status}, fitness {r.fitness:.4f}" + (f"  {r.timings['total']:.1f} s" if 'total' in (r.timings or {}) else ''))
+            out.append(dict(name=n, result=r.to_dict()))
     (search.run_dir / 'baselines.json').write_text(json.dumps(out, indent=1))
     return out
 

@@ -14,8 +14,9 @@ __all__ = ['GLU', 'ACT', 'count_params', 'TokenGroupNorm', 'make_norm', 'norm_pa
 
 # %% ../../nbs/10_models.layers.ipynb
 def count_params(model:nn.Module) -> int:
-    "Number of parameters of `model` (works on the meta device: nothing is allocated)."
-    return sum(p.numel() for p in model.parameters())
+    "Number of parameters of `model`: its `nn.Parameter`s plus the logical weights a module holds packed in a buffer (a"
+    "quantized linear layer says how many with `weight_count`), so quantizing never changes it; works on the meta device."
+    return sum(p.numel() for p in model.parameters()) + sum(m.weight_count for m in model.modules() if hasattr(m, 'weight_count'))
 
 # %% ../../nbs/10_models.layers.ipynb
 class TokenGroupNorm(nn.GroupNorm):
