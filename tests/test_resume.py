@@ -14,7 +14,7 @@ def rows(run):
     db = run / 'results.sqlite'
     if not db.exists(): return []
     try:
-        with sqlite3.connect(db, timeout=5) as c: return c.execute('SELECT arch_id, created_at FROM evaluations ORDER BY rowid').fetchall()
+        with sqlite3.connect(db, timeout=5) as c: return c.execute('SELECT arch_id, created_at FROM trainings ORDER BY rowid').fetchall()
     except sqlite3.OperationalError: return []  # the schema is not there yet
 
 def history(run):
