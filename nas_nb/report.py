@@ -48,9 +48,9 @@ def train_seconds(r:EvalResult) -> float|None:
     return float(v) if isinstance(v, (int, float)) else None
 
 def results_frame(results:list, objectives=(), populations:list|None=None) -> pd.DataFrame:
-    "One row per `EvalResult`: ids (`arch_id`, `network_id`: kernel variants of one network share it), status, fitness"
-    "scored under `objectives` (never the stored value), family, genes, every metric (`METRICS` first, then any other"
-    "metric the results hold, then any objective they lack, as NaN), train seconds, the genome string, the first"
+    "One row per `EvalResult`: ids (`arch_id`, `network_id`: kernel variants of one network share it), status, fitness "
+    "scored under `objectives` (never the stored value), family, genes, every metric (`METRICS` first, then any other "
+    "metric the results hold, then any objective they lack, as NaN), train seconds, the genome string, the first "
     "generation it was in (from `populations`) and `on_front` (non-dominated among the ok results of its phase)."
     objectives = _objectives(objectives)
     first_gen = {}
@@ -130,7 +130,7 @@ def fmt_value(col:str, v) -> str:
     return f"{v:.4g}"
 
 def best_table(results:pd.DataFrame, phase:str|None=None, n:int=5) -> pd.DataFrame:
-    "The `n` best networks at `phase` (default: the last with ok results) by fitness, one row per `network_id`: the row"
+    "The `n` best networks at `phase` (default: the last with ok results) by fitness, one row per `network_id`: the row "
     "of its best-scoring implementation, with `implementations` naming every kernel that ran it (fastest first)."
     ok = results[results.status == 'ok']
     if phase is None and len(ok): phase = ok.phase.iloc[-1]
@@ -153,9 +153,9 @@ _CMP = ['role', 'model', 'arch_id', 'family', 'phase', 'status', 'fitness', 'acc
 _RATIOS = dict(accuracy='accuracy_ratio', size_mb='size_ratio', latency_ms='latency_ratio', fitness='fitness_ratio')
 
 def comparison(run:Run) -> pd.DataFrame:
-    "The search's best next to each baseline, compared at the baseline's phase (both measured the same way, fitness"
-    "under the run's objectives): a `search` row for the best at the final phase and at each baseline's phase, then a"
-    "`baseline` row each, with the best's value over the baseline's (`*_ratio`) and `beaten` (the best's fitness is"
+    "The search's best next to each baseline, compared at the baseline's phase (both measured the same way, fitness "
+    "under the run's objectives): a `search` row for the best at the final phase and at each baseline's phase, then a "
+    "`baseline` row each, with the best's value over the baseline's (`*_ratio`) and `beaten` (the best's fitness is "
     "higher). A baseline that failed, or at a phase without search results, is not compared (`beaten` is None)."
     ok = run.results[run.results.status == 'ok']
     best = {p: g.sort_values(['fitness', 'arch_id'], ascending=[False, True]).iloc[0] for p, g in ok.groupby('phase')}
@@ -184,8 +184,8 @@ def verdict(run:Run) -> str:
     return s + (f"; not compared: {', '.join(skipped)}" if skipped else '') + '.'
 
 def cost(run:Run) -> dict:
-    "What the search took: results (architectures measured), trainings (distinct network and phase: kernel variants share"
-    "one), networks, failed, training seconds (each training once), wall seconds (the history's generation and promotion"
+    "What the search took: results (architectures measured), trainings (distinct network and phase: kernel variants share "
+    "one), networks, failed, training seconds (each training once), wall seconds (the history's generation and promotion "
     "times) and cache hits, also per phase; and the baselines' training seconds."
     r, h = run.results, history_frame(run.history)
     wall = lambda d: float(d.wall_time_s.sum()) if 'wall_time_s' in d else math.nan
@@ -218,31 +218,30 @@ def history_frame(rows) -> pd.DataFrame:
 _SERIES = ('best', 'mean ± std')
 
 def fitness_chart(history, phases:list|None=None) -> alt.Chart:
-    "Fitness over generations at every phase of `history` (evolution at the first, then each promotion): the best and"
-    "the mean with ±1 std whiskers, one line per phase, phases as point shapes; integer generation ticks."
+    "Fitness over generations at every phase of `history` (evolution at the first, then each promotion): the best and "
+    "the mean with ±1 std whiskers, one line per phase, phases as point shapes; integer generation ticks. The chart's "
+    "data is `history` itself, one row per generation and phase (the two series are folded in the spec)."
     h = history_frame(history)
     h = h.reindex(columns=list(dict.fromkeys([*h.columns, 'generation', 'phase', 'best_fitness', 'mean_fitness', 'std_fitness',
                                               'evaluations', 'hypervolume'])))
+    h = h.assign(lo=h.mean_fitness - h.std_fitness, hi=h.mean_fitness + h.std_fitness)
     order = [p for p in (phases or []) if p in set(h.phase)] + [p for p in dict.fromkeys(h.phase) if p not in (phases or [])]
-    keep = ['generation', 'phase', 'evaluations', 'hypervolume']
-    best = h.assign(series=_SERIES[0], fitness=h.best_fitness)[keep + ['series', 'fitness']]
-    mean = h.assign(series=_SERIES[1], fitness=h.mean_fitness, lo=h.mean_fitness - h.std_fitness,
-                    hi=h.mean_fitness + h.std_fitness, std=h.std_fitness)
-    df = pd.concat([best, mean[keep + ['series', 'fitness', 'lo', 'hi', 'std']]], ignore_index=True)
     gens = sorted(int(g) for g in set(h.generation)) if len(h) else [0]
     x = alt.X('generation:Q', title='generation', scale=alt.Scale(domain=[gens[0] - 0.25, gens[-1] + 0.25], nice=False, zero=False),
               axis=alt.Axis(values=gens, format='d', tickMinStep=1))
     legend = alt.Legend(symbolType='stroke', symbolStrokeWidth=2, symbolSize=300, labelLimit=0)
     color = alt.Color('series:N', title='fitness', scale=alt.Scale(domain=list(_SERIES), range=['#e45756', '#4c78a8']), legend=legend)
     shape = alt.Shape('phase:N', title='phase', sort=order, scale=alt.Scale(domain=order), legend=alt.Legend(labelLimit=0))
-    base = alt.Chart(df).encode(x=x, color=color)
-    lines = base.mark_line().encode(y=alt.Y('fitness:Q', title='weighted fitness'), detail='phase:N',
-                                    strokeDash=alt.StrokeDash('series:N', title='fitness', legend=legend,
-                                                              scale=alt.Scale(domain=list(_SERIES), range=[[1, 0], [4, 3]])))
-    whiskers = base.transform_filter(alt.datum.series == _SERIES[1]).mark_rule(opacity=0.6).encode(y='lo:Q', y2='hi:Q')
-    points = base.mark_point(filled=True, size=60, opacity=1).encode(
+    folded = alt.Chart(h).transform_fold(['mean_fitness', 'best_fitness'], as_=['key', 'fitness']).transform_calculate(
+        series=f"datum.key == 'best_fitness' ? '{_SERIES[0]}' : '{_SERIES[1]}'").encode(x=x, color=color)
+    lines = folded.mark_line().encode(y=alt.Y('fitness:Q', title='weighted fitness'), detail='phase:N',
+                                      strokeDash=alt.StrokeDash('series:N', title='fitness', legend=legend,
+                                                                scale=alt.Scale(domain=list(_SERIES), range=[[1, 0], [4, 3]])))
+    whiskers = alt.Chart(h).mark_rule(opacity=0.6, color='#4c78a8').encode(x=x, y='lo:Q', y2='hi:Q')
+    points = folded.mark_point(filled=True, size=60, opacity=1).encode(
         y='fitness:Q', shape=shape, tooltip=['phase:N', 'generation:Q', 'series:N', alt.Tooltip('fitness:Q', format='.4f'),
-                                             alt.Tooltip('std:Q', format='.4f'), alt.Tooltip('hypervolume:Q', format='.4f'), 'evaluations:Q'])
+                                             alt.Tooltip('std_fitness:Q', format='.4f', title='std'),
+                                             alt.Tooltip('hypervolume:Q', format='.4f'), 'evaluations:Q'])
     return alt.layer(lines, whiskers, points).properties(
         title=f"Fitness over generations ({', then '.join(order) or 'no generations yet'})", width=420, height=260)
 
@@ -315,7 +314,7 @@ def family_chart(results:pd.DataFrame, metrics=('accuracy', 'size_mb', 'latency_
     return alt.hconcat(*charts).properties(title=f'Objectives by family ({phase} phase, {len(ok)} evaluations)')
 
 def funnel_chart(results:pd.DataFrame, phases:list) -> alt.Chart:
-    "Successive halving: architectures evaluated at each phase, with the best fitness and total training time there"
+    "Successive halving: architectures evaluated at each phase, with the best fitness and total training time there "
     "(once per trained network: kernel variants share one training)."
     rows = []
     for p in phases:
@@ -388,7 +387,7 @@ _CMP_TITLES = dict(size_mb='size (MB)', latency_ms='latency (ms)', accuracy='acc
                    fitness_ratio='fitness ratio', beaten='best beats it', train_s='train (s)')
 
 def glance(run:Run) -> str:
-    "The top of the report, as HTML: the verdict, what was found (best architecture and its metrics), the comparison with"
+    "The top of the report, as HTML: the verdict, what was found (best architecture and its metrics), the comparison with "
     "each baseline, what it cost, and the objectives behind the fitness."
     ph, c = run.final_phase, cost(run)
     out = [f'<p class="verdict"><b>Verdict:</b> {html.escape(verdict(run))}</p>']

@@ -28,6 +28,9 @@ def test_report_renders_offline_in_chromium(mnist_run, artifacts):
         div = div[:div.find('class="chart"', 1) if 'class="chart"' in div[1:] else len(div)]
         assert '<svg' in div and 'role-mark' in div, name
     assert len(re.findall(r'class="mark-symbol role-mark', dom)) >= 1          # Pareto points
+    pareto = dom[dom.index('id="chart-pareto"'):dom.index('id="chart-families"')]
+    assert len(re.findall(r'>ultra_light</text>', pareto)) == 2, 'the baseline: a legend entry and a label, whole'
+    assert re.search(r"<b>Verdict:</b> The search(&#x27;|')s best beats [01] of 1 baselines on weighted fitness \(smoke phase\)", dom)
     console = [l for l in r.stderr.splitlines() if 'CONSOLE' in l]
     errors = [l for l in console if re.search(r'error|uncaught|failed', l, re.I)]
     assert not errors, errors

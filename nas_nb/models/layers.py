@@ -14,7 +14,7 @@ __all__ = ['GLU', 'ACT', 'count_params', 'TokenGroupNorm', 'make_norm', 'norm_pa
 
 # %% ../../nbs/10_models.layers.ipynb
 def count_params(model:nn.Module) -> int:
-    "Number of parameters of `model`: its `nn.Parameter`s plus the logical weights a module holds packed in a buffer (a"
+    "Number of parameters of `model`: its `nn.Parameter`s plus the logical weights a module holds packed in a buffer (a "
     "quantized linear layer says how many with `weight_count`), so quantizing never changes it; works on the meta device."
     return sum(p.numel() for p in model.parameters()) + sum(m.weight_count for m in model.modules() if hasattr(m, 'weight_count'))
 
