@@ -11,7 +11,7 @@ from .models import Task, estimate_params
 
 # %% auto 0
 __all__ = ['REPORT_TASKS', 'UsageError', 'space_summary', 'cmd_space', 'load_config', 'cmd_evaluate', 'cmd_search', 'cmd_report',
-           'cmd_run', 'make_parser', 'main']
+           'cmd_remeasure', 'cmd_run', 'make_parser', 'main']
 
 # %% ../nbs/70_cli.ipynb
 class UsageError(Exception):
@@ -29,14 +29,15 @@ REPORT_TASKS = {'mnist': Task.classify(n_features=49, n_tokens=16, n_classes=10)
 def space_summary(mode:str) -> dict:
     "Everything `nas_nb space` reports about a mode, as plain JSON-able values."
     sp = SearchSpace(mode)
-    return dict(mode=mode, size=sp.size(), valid=sp.count_valid(), distinct=sp.count_distinct(),
+    return dict(mode=mode, size=sp.size(), valid=sp.count_valid(), implementations=sp.count_implementations(),
+                distinct=sp.count_distinct(),
                 genes={g: list(sp.options[g]) for g in GENES},
                 applies_to={g: [a for a in ARCH_TYPES if applies(g, a)] for g in GENES},
                 baselines={name: dict(c.to_dict(), params={t: estimate_params(c, task) for t, task in REPORT_TASKS.items()})
                            for name, c in BASELINES.items()})
 
 def cmd_space(args) -> int:
-    "Print a search mode's size, exact valid/distinct counts, the genes and their options, and the baselines."
+    "Print a search mode's size, exact valid / implementation / network counts, the genes and their options, and the baselines."
     s = space_summary(args.mode)
     if args.json:
         print(json.dumps(s, indent=2))
@@ -44,7 +45,8 @@ def cmd_space(args) -> int:
     print(f"search space '{s['mode']}'")
     print(f"  size (grid points)         {s['size']:>14,}")
     print(f"  valid architectures        {s['valid']:>14,}")
-    print(f"  distinct architectures     {s['distinct']:>14,}")
+    print(f"  distinct implementations  {s['implementations']:>14,}   (arch_ids: network x attention kernel)")
+    print(f"  distinct networks         {s['distinct']:>14,}   (network_ids: what is trained)")
     print("genes")
     for g, opts in s['genes'].items():
         fam = s['applies_to'][g]
@@ -85,6 +87,18 @@ def cmd_evaluate(args) -> int:
     return 0 if r.ok else 1
 
 # %% ../nbs/70_cli.ipynb
+def _read_objectives(path) -> list:
+    "A JSON file holding a non-empty list of objective objects."
+    import pathlib
+    p = pathlib.Path(path)
+    if not p.is_file(): raise UsageError(f"{p}: no such file (expected a JSON list of objectives)")
+    try: objectives = json.loads(p.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise UsageError(f"{p}: malformed JSON ({e})") from None
+    if not isinstance(objectives, list) or not objectives or not all(isinstance(o, dict) for o in objectives):
+        raise UsageError(f"{p}: expected a non-empty JSON list of objective objects, e.g. "
+                         '[{"name": "accuracy", "weight": 1.0}]')
+    return objectives
+
 def cmd_search(args) -> int:
     "Run or resume an evolutionary search; print a summary."
     import pathlib
@@ -95,18 +109,12 @@ def cmd_search(args) -> int:
     if args.resume:
         if not args.out: raise UsageError("--resume needs --out RUN_DIR (the run directory to continue)")
         with make_executor(args.executor, args.workers, device, args.ray_address) as ex:
-            s = resume(args.out, ex, progress=True)
+            s = resume(args.out, ex, progress=True, generations=args.generations)   # None: the run's own
     else:
-        objectives = None
-        if args.objectives:
-            p = pathlib.Path(args.objectives)
-            if not p.is_file(): raise UsageError(f"{p}: no such file (expected a JSON list of objectives)")
-            try: objectives = json.loads(p.read_text())
-            except json.JSONDecodeError as e: raise UsageError(f"{p}: malformed JSON ({e})") from None
-            if not isinstance(objectives, list) or not objectives: raise UsageError(f"{p}: expected a non-empty JSON list of objectives")
+        objectives = _read_objectives(args.objectives) if args.objectives else None
         families = args.families.split(',') if args.families else None
         with make_executor(args.executor, args.workers, device, args.ray_address) as ex:
-            s = make_search(args.experiment, args.mode, families, args.population, args.generations,
+            s = make_search(args.experiment, args.mode, families, args.population, 5 if args.generations is None else args.generations,
                             args.phases or (args.phase or 'fast',), args.selection, objectives, args.seed, args.data_dir,
                             device, ex, args.out, progress=True, surrogate_pool=args.surrogate_pool).run()
     if args.report:
@@ -120,6 +128,20 @@ def cmd_report(args) -> int:
     "Write RUN_DIR/report.html (self-contained) and RUN_DIR/charts/*.png|svg."
     from nas_nb.report import write_report
     print(write_report(args.run_dir, args.out, images=not args.no_images))
+    return 0
+
+def cmd_remeasure(args) -> int:
+    "Re-score a finished run under other objectives and re-time, on this machine, every latency timed elsewhere (no"
+    "retraining); rewrite its outputs and report."
+    import pathlib
+    from nas_nb.evolution import remeasure
+    from nas_nb.runner import summary_text
+    objectives = _read_objectives(args.objectives) if args.objectives else None
+    s = remeasure(args.run_dir, objectives, progress=True)
+    if not args.no_report:
+        from nas_nb.report import write_report
+        print(f"report: {write_report(args.run_dir)}")
+    print(summary_text(s))
     return 0
 
 def cmd_run(args) -> int:
@@ -163,7 +185,7 @@ def make_parser() -> argparse.ArgumentParser:
     se.add_argument('--experiment', default='mnist', choices=list(EXPERIMENTS), help='default: mnist')
     se.add_argument('--mode', default='minimal', choices=list(MODES), help='search space (default: minimal)')
     se.add_argument('--population', type=int, default=10)
-    se.add_argument('--generations', type=int, default=5)
+    se.add_argument('--generations', type=int, default=None, help='default: 5; with --resume, more extends a finished search')
     ph = se.add_mutually_exclusive_group()
     ph.add_argument('--phase', default=None, choices=list(PHASES), help='one fidelity (default: fast)')
     ph.add_argument('--phases', default=None, help='successive halving over fidelities, e.g. fast,medium,full')
@@ -182,6 +204,11 @@ def make_parser() -> argparse.ArgumentParser:
     se.add_argument('--families', default=None, help='comma-separated architecture families to search (default: all of the mode)')
     se.add_argument('--report', action='store_true', help='write report.html in the run directory when done')
     se.set_defaults(func=cmd_search)
+    rm = sub.add_parser('remeasure', help="re-score a run under other objectives and re-time its latencies on this machine")
+    rm.add_argument('run_dir', help='a search run directory')
+    rm.add_argument('--objectives', default=None, help="JSON file: a list of objectives (default: the run's own)")
+    rm.add_argument('--no-report', action='store_true', help='do not rewrite report.html')
+    rm.set_defaults(func=cmd_remeasure)
     rp = sub.add_parser('report', help="write a run's self-contained report.html and chart images")
     rp.add_argument('run_dir', help='a search run directory')
     rp.add_argument('--out', default=None, help='HTML path (default: RUN_DIR/report.html)')

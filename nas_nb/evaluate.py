@@ -17,10 +17,22 @@ from .store import EvalResult, ResultStore, code_version
 from .latency import latency_passes, latency_stats, measure_latency, hardware_id
 
 # %% auto 0
-__all__ = ['MAX_SIZE_MB', 'Evaluator']
+__all__ = ['MAX_SIZE_MB', 'MEASURED_METRICS', 'check_objectives', 'Evaluator']
 
 # %% ../nbs/40_evaluate.ipynb
 MAX_SIZE_MB = 500.0  # the seed's early-reject limit on the estimated FP32 size
+# what `_measure` records (bits_per_byte only for language models; every latency_* key from `nas_nb.latency`)
+MEASURED_METRICS = ('accuracy', 'test_accuracy', 'valid_loss', 'test_loss', 'bits_per_byte', 'test_bits_per_byte', 'size_mb',
+                    'size_bytes', 'params', 'params_before_pruning', 'flops', 'latency_ms', 'latency_median_ms',
+                    'latency_p90_ms', 'train_time_s', 'epochs')
+
+def check_objectives(objectives) -> tuple:
+    "`objectives` as `Objective`s, refusing (before any training) one that names no measured metric."
+    objs = tuple(o if isinstance(o, Objective) else Objective.from_dict(o) for o in objectives)
+    for o in objs:
+        if o.name not in MEASURED_METRICS and not o.name.startswith('latency_'):
+            raise ValueError(f"objective {o.name!r} names no measured metric: allowed are {', '.join(MEASURED_METRICS)}")
+    return objs
 
 class Evaluator:
     "Train, compress, measure and score architectures on one experiment at one fidelity."
@@ -38,7 +50,7 @@ class Evaluator:
                  **train_kw):
         self.exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment, data_dir, seed)
         objs = self.exp.objectives if objectives is None else objectives
-        self.objectives = tuple(o if isinstance(o, Objective) else Objective.from_dict(o) for o in objs)
+        self.objectives = check_objectives(objs)
         self.phase, self.seed = get_phase(phase), seed
         self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
         self.store = ResultStore(store) if isinstance(store, (str, bytes)) or hasattr(store, '__fspath__') else store

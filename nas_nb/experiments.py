@@ -30,6 +30,8 @@ class Objective:
             raise ValueError(f"objective {self.name!r}: direction={self.direction!r} is invalid: allowed values are max, min")
         if not isinstance(self.weight, (int, float)) or self.weight < 0:
             raise ValueError(f"objective {self.name!r}: weight={self.weight!r} is invalid: must be a number >= 0")
+        if self.limit is not None and not (isinstance(self.limit, (int, float)) and not isinstance(self.limit, bool) and math.isfinite(self.limit)):
+            raise ValueError(f"objective {self.name!r}: limit={self.limit!r} is invalid: must be a number (or null: no limit)")
         if self.target is not None:
             if len(self.target) != 2 or not all(isinstance(v, (int, float)) and v > 0 for v in self.target) or self.target[0] == self.target[1]:
                 raise ValueError(f"objective {self.name!r}: target={self.target!r} is invalid: must be (best, worst), two different positive numbers")
@@ -51,7 +53,7 @@ class Objective:
     @classmethod
     def from_dict(cls, d:dict) -> Objective:
         fields = {f.name for f in dataclasses.fields(cls)}
-        if not isinstance(d, dict) or 'name' not in d or set(d) - fields:
+        if not isinstance(d, dict) or 'name' not in d or not isinstance(d['name'], str) or set(d) - fields:
             raise ValueError(f"objective {d!r} is invalid: expected a dict with 'name' and any of {', '.join(sorted(fields - {'name'}))}")
         return cls(**{k: tuple(v) if k == 'target' and v is not None else v for k, v in d.items()})
 
