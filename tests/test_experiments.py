@@ -27,7 +27,7 @@ def test_mnist_experiment(mnist_run):
     assert list(hist.phase) == ['smoke', 'smoke'] and list(hist.generation) == [0, 1]
     bl = json.loads((out / 'baselines.json').read_text())
     assert bl[0]['name'] == 'ultra_light' and bl[0]['result']['phase'] == 'smoke' and bl[0]['result']['status'] == 'ok'
-    assert "the search's best beats" in text
+    assert "The search's best beats" in text
 
 def test_codesearchnet_experiment(tmp_path):
     from nas_nb.data import build_code_corpus
