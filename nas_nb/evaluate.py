@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_evaluate.ipynb 3
 from __future__ import annotations
-import dataclasses, datetime, math, socket, time, traceback
+import contextlib, dataclasses, datetime, math, signal, socket, threading, time, traceback
 import torch
 from .config import ArchitectureConfig
 from .models.core import build_model, estimate_params, count_flops
@@ -17,7 +17,8 @@ from .store import EvalResult, ResultStore, code_version
 from .latency import latency_passes, latency_stats, measure_latency, hardware_id
 
 # %% auto 0
-__all__ = ['MAX_SIZE_MB', 'MEASURED_METRICS', 'check_objectives', 'Evaluator']
+__all__ = ['MAX_SIZE_MB', 'MEASURED_METRICS', 'EvaluationTimeout', 'default_time_limit', 'deadline', 'check_objectives',
+           'Evaluator']
 
 # %% ../nbs/40_evaluate.ipynb
 MAX_SIZE_MB = 500.0  # the seed's early-reject limit on the estimated FP32 size
@@ -25,6 +26,28 @@ MAX_SIZE_MB = 500.0  # the seed's early-reject limit on the estimated FP32 size
 MEASURED_METRICS = ('accuracy', 'test_accuracy', 'valid_loss', 'test_loss', 'bits_per_byte', 'test_bits_per_byte', 'size_mb',
                     'size_bytes', 'params', 'params_before_pruning', 'flops', 'latency_ms', 'latency_median_ms',
                     'latency_p90_ms', 'train_time_s', 'epochs')
+
+class EvaluationTimeout(BaseException):
+    "An evaluation ran past its wall-clock limit (a BaseException, so no `except Exception` in training swallows it)."
+
+def default_time_limit(phase:Phase) -> float:
+    "Seconds an evaluation at `phase` may take: 5 minutes plus 0.2 s per training sample and epoch (smoke 351 s, fast"
+    "1,300 s, medium 5.6 h): a bound that only a hang reaches, scaled to the phase."
+    return 300.0 + 0.2 * phase.samples * phase.epochs
+
+@contextlib.contextmanager
+def deadline(seconds:float|None):
+    "Raise `EvaluationTimeout` in this thread after `seconds` (SIGALRM; only in a process's main thread, where"
+    "evaluations run in every executor; elsewhere, e.g. a panel's background thread, there is no limit)."
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, 'setitimer'):
+        yield; return
+    def _expired(signum, frame): raise EvaluationTimeout(seconds)
+    old = signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try: yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 def check_objectives(objectives) -> tuple:
     "`objectives` as `Objective`s, refusing (before any training) one that names no measured metric."
@@ -47,6 +70,7 @@ class Evaluator:
                  latency_runs:int=30, latency_threads:int|None=1,
                  latency_time:float=0.5,            # seconds timed in each of the two latency windows
                  retry_failed:bool=False,           # re-run stored failures instead of returning them
+                 time_limit:float|None=None,        # seconds per evaluation (None: `default_time_limit` of the phase; 0: none)
                  **train_kw):
         self.exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment, data_dir, seed)
         objs = self.exp.objectives if objectives is None else objectives
@@ -57,6 +81,9 @@ class Evaluator:
         self.max_size_mb, self.finetune_frac = max_size_mb, finetune_frac
         self.latency_runs, self.latency_threads, self.latency_time = latency_runs, latency_threads, latency_time
         self.retry_failed, self.train_kw = retry_failed, train_kw
+        if time_limit is not None and (not isinstance(time_limit, (int, float)) or time_limit < 0):
+            raise ValueError(f"time_limit={time_limit!r} is invalid: must be a number of seconds >= 0 (0: no limit)")
+        self.time_limit = default_time_limit(self.phase) if time_limit is None else float(time_limit)
         self.code_version = code_version()
         self.hardware = hardware_id(self.device, latency_threads)          # what latencies timed here belong to
         self.latency_input = 'x'.join(map(str, self.exp.sample_input.shape))
@@ -124,9 +151,12 @@ class Evaluator:
             return self._result(cfg, status='rejected', metrics=dict(params_estimate=est, size_mb_estimate=est * 4 / 1e6),
                                 message=f"estimated FP32 size {est * 4 / 1e6:.1f} MB exceeds the limit of {self.max_size_mb:g} MB",
                                 timings=dict(total=time.perf_counter() - t0))
-        model = None
         try:
-            return self._measure(cfg, t0)
+            with deadline(self.time_limit): return self._measure(cfg, t0)
+        except EvaluationTimeout:
+            if self.device.type == 'cuda': torch.cuda.empty_cache()
+            return self._result(cfg, status='timeout', timings=dict(total=time.perf_counter() - t0),
+                                message=f"stopped after {self.time_limit:g} s: over its wall-clock limit at the {self.phase.name} phase")
         except torch.OutOfMemoryError as e:
             msg = f"out of memory: {str(e).splitlines()[0]}"
         except Exception as e:

@@ -64,10 +64,14 @@ def measure_latency(model:torch.nn.Module, x:torch.Tensor, **kw) -> dict:
 # %% ../nbs/42_latency.ipynb
 CLOCKS = ('auto', 'thread', 'wall')
 
+def _nice() -> int:
+    "The calling thread's nice value (on Linux, PRIO_PROCESS 0 is the calling thread); 0 where the OS has none."
+    return os.getpriority(os.PRIO_PROCESS, 0) if hasattr(os, 'getpriority') else 0
+
 def _lower_nice(nice:int|None) -> int:
     "Lower the calling thread's nice value to `nice` when permitted; the nice value it now runs at."
-    cur = os.getpriority(os.PRIO_PROCESS, 0)  # on Linux, PRIO_PROCESS 0 is the calling thread
-    if nice is not None and nice < cur:
+    cur = _nice()
+    if nice is not None and nice < cur and hasattr(os, 'setpriority'):
         try: os.setpriority(os.PRIO_PROCESS, 0, nice); cur = nice
         except OSError: pass  # not permitted (needs root or CAP_SYS_NICE): time at the current priority
     return cur
@@ -105,7 +109,7 @@ def time_model(model:torch.nn.Module, x:torch.Tensor,
     else: kind = clock
     model.eval()
     x = x.to(dev)
-    t_start, old_threads, gc_was, old_nice = time.perf_counter(), torch.get_num_threads(), gc.isenabled(), os.getpriority(os.PRIO_PROCESS, 0)
+    t_start, old_threads, gc_was, old_nice = time.perf_counter(), torch.get_num_threads(), gc.isenabled(), _nice()
     if threads and dev.type == 'cpu': torch.set_num_threads(threads)
     try:
         ran_at = _lower_nice(nice)
@@ -133,7 +137,7 @@ def time_model(model:torch.nn.Module, x:torch.Tensor,
             wins.append(ts); walls.append(min(ws))
     finally:
         if gc_was: gc.enable()
-        if os.getpriority(os.PRIO_PROCESS, 0) != old_nice: os.setpriority(os.PRIO_PROCESS, 0, old_nice)  # raising it back is always permitted
+        if _nice() != old_nice: os.setpriority(os.PRIO_PROCESS, 0, old_nice)  # raising it back is always permitted
         torch.set_num_threads(old_threads)
     return dict(latency_stats(*wins), latency_wall_ms=min(walls), latency_windows=windows,
                 latency_passes=sum(map(len, wins)), latency_nice=ran_at, latency_time_s=time.perf_counter() - t_start)

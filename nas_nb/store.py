@@ -21,7 +21,8 @@ class EvalResult:
     experiment: str
     phase: str
     seed: int
-    status: str = 'ok'            # 'ok', 'rejected' (not built: over a limit) or 'failed' (OOM, NaN loss, an exception)
+    status: str = 'ok'            # 'ok', 'rejected' (not built: over a limit), 'failed' (OOM, NaN loss, an exception),
+                                  # 'timeout' (over its wall-clock limit) or 'crashed' (its process died evaluating it)
     message: str = ''
     metrics: dict = dataclasses.field(default_factory=dict)  # accuracy, size_mb, latency_ms, flops, params, ...
     fitness: float = 0.0          # weighted fitness under the reader's objectives (`scored`); never stored
@@ -121,6 +122,8 @@ CREATE TABLE IF NOT EXISTS latencies (
     latency_input TEXT NOT NULL, hardware TEXT NOT NULL, code_version TEXT NOT NULL, config TEXT NOT NULL,
     metrics TEXT NOT NULL, host TEXT, created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS latencies_net ON latencies (network_id, experiment, code_version);
+CREATE TABLE IF NOT EXISTS attempts (
+    key TEXT PRIMARY KEY, count INTEGER NOT NULL, pid INTEGER, started_at TEXT NOT NULL);
 """
 _TRAIN = ('key', 'network_id', 'experiment', 'data_fingerprint', 'phase', 'seed', 'device_kind', 'code_version', 'arch_id',
           'config', 'status', 'message', 'metrics', 'timings', 'data_source', 'host', 'created_at')
@@ -222,6 +225,27 @@ class ResultStore:
         except BaseException:
             conn.execute('ROLLBACK'); raise
         return n
+
+    def start_attempt(self, r:EvalResult) -> int:
+        "Note that the training of `r` (a result carrying its key fields) is starting now; returns how many attempts"
+        "at it started before this one without a result being stored (each one a process that died evaluating it)."
+        conn, key = self._connect(), training_key(r)
+        conn.execute('BEGIN IMMEDIATE')
+        try:
+            row = conn.execute('SELECT count FROM attempts WHERE key = ?', (key,)).fetchone()
+            conn.execute('INSERT INTO attempts (key, count, pid, started_at) VALUES (?, 1, ?, ?) ON CONFLICT(key) DO UPDATE '
+                         'SET count = count + 1, pid = excluded.pid, started_at = excluded.started_at', (key, os.getpid(), _now()))
+            conn.execute('COMMIT')
+        except BaseException:
+            conn.execute('ROLLBACK'); raise
+        return row[0] if row else 0
+
+    def attempts(self, r:EvalResult) -> int:
+        "How many attempts at `r`'s training started (0 once it is stored, or if none did)."
+        if self.training(**{k: getattr(r, k) for k in ('network_id', 'experiment', 'data_fingerprint', 'phase', 'seed',
+                                                       'device_kind', 'code_version')}) is not None: return 0
+        row = self._connect().execute('SELECT count FROM attempts WHERE key = ?', (training_key(r),)).fetchone()
+        return row[0] if row else 0
 
     def put_latency(self, r:EvalResult):
         "Store only `r`'s latency metrics (a re-timing on `r.hardware`)."
