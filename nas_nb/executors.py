@@ -70,11 +70,26 @@ def _evaluate_in_worker(spec:EvaluatorSpec, phase:str, config:dict, device:str|N
     "Evaluate one genome with this process's cached evaluator; the result as a dict."
     key = (spec, phase, device)
     if key not in _WORKER: _WORKER[key] = spec.make(phase, device)
-    with torch_threads(spec.threads): return _WORKER[key].evaluate(config).to_dict()
+    ev = _WORKER[key]
+    # the evaluator stops a candidate at its limit (SIGALRM); if that cannot interrupt it (stuck in native code),
+    # this worker ends itself a minute later and the executor records the candidate as crashed
+    guard = _HardLimit(ev.time_limit + 60.0) if ev.time_limit and _WORKER.get('pool') else contextlib.nullcontext()
+    with guard, torch_threads(spec.threads): return ev.evaluate(config).to_dict()
 
-def _failed(spec:EvaluatorSpec, phase:str, config:dict, message:str) -> EvalResult:
+class _HardLimit:
+    "In a pool worker: `os._exit(124)` if the block is still running after `seconds`."
+    def __init__(self, seconds): self.seconds, self.done = seconds, None
+    def __enter__(self):
+        import threading
+        self.done = threading.Event()
+        def watch():
+            if not self.done.wait(self.seconds): os._exit(124)
+        threading.Thread(target=watch, daemon=True).start()
+    def __exit__(self, *a): self.done.set()
+
+def _failed(spec:EvaluatorSpec, phase:str, config:dict, message:str, status:str='failed') -> EvalResult:
     cfg = ArchitectureConfig.from_dict(config).canonical()
-    return EvalResult(cfg.arch_id, cfg.to_dict(), spec.experiment, phase, spec.seed, 'failed', message)
+    return EvalResult(cfg.arch_id, cfg.to_dict(), spec.experiment, phase, spec.seed, status, message)
 
 # %% ../nbs/51_executors.ipynb
 class LocalExecutor(_Executor):
@@ -82,13 +97,15 @@ class LocalExecutor(_Executor):
     name = 'local'
     def __init__(self, device=None): self.device, self._evals = device, {}
     workers = 1
-    def map(self, spec:EvaluatorSpec, phase:str, configs:list, callback=None) -> list[EvalResult]:
-        "Results in the order of `configs`; `callback(result)` as each one completes."
+    def map(self, spec:EvaluatorSpec, phase:str, configs:list, callback=None, on_start=None) -> list[EvalResult]:
+        "Results in the order of `configs`; `on_start(config)` before each evaluation (this process may die in it:"
+        "the driver counts attempts), `callback(result)` as each one completes."
         key = (spec, phase)
         if key not in self._evals: self._evals[key] = spec.make(phase, self.device)
         ev, out = self._evals[key], []
         with torch_threads(spec.threads):
             for c in configs:
+                if on_start: on_start(c)
                 out.append(ev.evaluate(c))
                 if callback: callback(out[-1])
         return out
@@ -96,13 +113,37 @@ class LocalExecutor(_Executor):
 
 # %% ../nbs/51_executors.ipynb
 def _init_worker(devices, threads):
-    "Pool initializer: take this worker's device from the queue, fix the thread count."
+    "Pool initializer: die with the driver (Linux: the kernel sends SIGKILL when the parent exits, however it ends),"
+    "take this worker's device from the queue, fix the thread count."
+    try:
+        import ctypes, signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+        if os.getppid() == 1: os._exit(1)                            # the driver died before prctl took effect
+    except (OSError, AttributeError): pass                           # not Linux: workers end when their queue closes
+    _WORKER['pool'] = True
     _WORKER['device'] = devices.get() if devices is not None else None
     torch.set_num_threads(threads)
 
 def _evaluate_task(spec:EvaluatorSpec, phase:str, config:dict) -> dict:
     "Runs in a pool worker, on the device the initializer gave it."
     return _evaluate_in_worker(spec, phase, config, _WORKER.get('device'))
+
+def _dead_exitcode(procs):
+    "The exit code of the first of `procs` that died (negative: killed by that signal), or None."
+    for p in procs:
+        p.join(timeout=2)
+        if p.exitcode not in (None, 0): return p.exitcode
+    return None
+
+def _exit_reason(code) -> str:
+    "Words for a worker's exit code: the signal that killed it, or the status it exited with."
+    import signal
+    if code is None: return 'unknown'
+    if code == 124: return 'over its wall-clock limit (stopped by the worker itself)'
+    if code < 0:
+        try: return f"killed by {signal.Signals(-code).name}" + (' (e.g. the out-of-memory killer)' if -code == signal.SIGKILL else '')
+        except ValueError: return f"killed by signal {-code}"
+    return f"exited with status {code}"
 
 def default_devices(workers:int|None=None) -> list[str]:
     "One entry per worker: the visible GPUs (cycled to `workers` if given), else `workers` CPU slots (default: one per core)."
@@ -118,7 +159,7 @@ class ProcessExecutor(_Executor):
         self.devices = list(devices) if devices else default_devices(workers)
         if workers is not None and devices: self.devices = (self.devices * workers)[:workers]
         self.workers, self.max_retries, self._pool, self._threads = len(self.devices), max_retries, None, None
-        self.crashes = 0
+        self.crashes, self._exitcode = 0, None
 
     def _start(self, threads:int):
         if self._pool is not None and self._threads == threads: return self._pool
@@ -130,8 +171,9 @@ class ProcessExecutor(_Executor):
         self._threads, self._queue = threads, q
         return self._pool
 
-    def map(self, spec:EvaluatorSpec, phase:str, configs:list, callback=None) -> list[EvalResult]:
-        "Results in the order of `configs`; `callback(result)` as each one completes."
+    def map(self, spec:EvaluatorSpec, phase:str, configs:list, callback=None, on_start=None) -> list[EvalResult]:
+        "Results in the order of `configs`; `callback(result)` as each one completes. (`on_start` is not called: a"
+        "worker's death is caught here and recorded as that candidate's `crashed` result.)"
         dicts = _as_dicts(configs)
         out = [None] * len(dicts)
         futs = {self._start(spec.threads).submit(_evaluate_task, spec, phase, d): i for i, d in enumerate(dicts)}
@@ -145,12 +187,17 @@ class ProcessExecutor(_Executor):
             self.close()
             for i in sorted(broken):
                 for attempt in range(self.max_retries + 1):
+                    pool = self._start(spec.threads)
+                    fut = pool.submit(_evaluate_task, spec, phase, dicts[i])
+                    procs = list((getattr(pool, '_processes', None) or {}).values())  # alone in this pool: the culprit's
                     try:
-                        out[i] = EvalResult.from_dict(self._start(spec.threads).submit(_evaluate_task, spec, phase, dicts[i]).result())
+                        out[i] = EvalResult.from_dict(fut.result())
                         break
                     except cf.process.BrokenProcessPool:
+                        self._exitcode = _dead_exitcode(procs)
                         self.close()
-                else: out[i] = _failed(spec, phase, dicts[i], f"worker process died while evaluating it ({self.max_retries + 1} attempts)")
+                else: out[i] = _failed(spec, phase, dicts[i], f"worker process died while evaluating it ({self.max_retries + 1} "
+                                       f"attempts; exit code {self._exitcode}: {_exit_reason(self._exitcode)})", 'crashed')
                 if callback: callback(out[i])
         return out
 
@@ -178,7 +225,7 @@ class RayExecutor(_Executor):
     @property
     def workers(self) -> int: return max(1, int(self.ray.cluster_resources().get('CPU', 1)))
 
-    def map(self, spec:EvaluatorSpec, phase:str, configs:list, callback=None) -> list[EvalResult]:
+    def map(self, spec:EvaluatorSpec, phase:str, configs:list, callback=None, on_start=None) -> list[EvalResult]:
         "Results in the order of `configs`; `callback(result)` as each one is collected."
         dicts = _as_dicts(configs)
         device = 'cuda' if self.num_gpus else 'cpu'  # Ray sets CUDA_VISIBLE_DEVICES for a task with num_gpus
@@ -187,7 +234,9 @@ class RayExecutor(_Executor):
         for ref, d in zip(refs, dicts):
             try: out.append(EvalResult.from_dict(self.ray.get(ref)))
             except self.ray.exceptions.RayError as e:
-                out.append(_failed(spec, phase, d, f"ray task failed: {type(e).__name__}: {str(e).splitlines()[0]}"))
+                crashed = isinstance(e, (self.ray.exceptions.WorkerCrashedError, getattr(self.ray.exceptions, 'OutOfMemoryError', ())))
+                out.append(_failed(spec, phase, d, f"ray task failed: {type(e).__name__}: {str(e).splitlines()[0]}",
+                                   'crashed' if crashed else 'failed'))
             if callback: callback(out[-1])
         return out
 

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/13_models.mamba.ipynb 3
 from __future__ import annotations
-import hashlib, logging, math, os, pathlib, platform, shutil, time
+import contextlib, hashlib, importlib.util, logging, math, os, pathlib, platform, shutil, sys, sysconfig, tempfile, time
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.autograd.function import once_differentiable
 from ..config import ArchitectureConfig
@@ -13,10 +13,10 @@ from .layers import count_params
 _log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['FUSED_CHUNK', 'SCAN_IMPLS', 'EXPAND', 'D_CONV', 'DT_MIN', 'DT_MAX', 'DT_FLOOR', 'SCAN_ELEMENTWISE',
-           'selective_scan_loop', 'scan_chunk_size', 'selective_scan_chunked', 'fused_scan_kernel',
-           'selective_scan_fused', 'mamba_kernels', 'selective_scan', 'mamba_dims', 'MambaMixer', 'mamba_params',
-           'mamba_flops']
+__all__ = ['FUSED_CHUNK', 'FUSED_BUILD_WAIT', 'SCAN_IMPLS', 'EXPAND', 'D_CONV', 'DT_MIN', 'DT_MAX', 'DT_FLOOR',
+           'SCAN_ELEMENTWISE', 'selective_scan_loop', 'scan_chunk_size', 'selective_scan_chunked', 'fused_build_dir',
+           'fused_scan_kernel', 'selective_scan_fused', 'mamba_kernels', 'selective_scan', 'mamba_dims', 'MambaMixer',
+           'mamba_params', 'mamba_flops']
 
 # %% ../../nbs/13_models.mamba.ipynb
 def selective_scan_loop(u, delta, A, B, C, h0=None):
@@ -222,37 +222,91 @@ std::vector<torch::Tensor> scan_bwd(torch::Tensor d, torch::Tensor x, torch::Ten
 }
 """
 FUSED_CHUNK = 64  # steps between saved states in the fused scan
+FUSED_BUILD_WAIT = 300  # seconds a process waits for another's build (one takes ~40 s) before it runs the chunked scan
 _fused = {}
 
-def _cpu_tag() -> str:
-    "A short hash of this CPU's type and features: the kernel is compiled for the machine it runs on."
-    try: flags = next(l for l in open('/proc/cpuinfo') if l.startswith(('flags', 'Features')))
-    except Exception: flags = ''
-    return hashlib.sha1(f"{platform.machine()} {platform.processor()} {flags} {torch.__version__}".encode()).hexdigest()[:10]
+def _fused_cflags() -> list:
+    "The compiler flags of the fused scan: built for the machine it runs on."
+    flags = ['-O3', '-march=native', '-ffast-math', '-fopenmp']  # fast-math: the vectorised expf (glibc libmvec)
+    if platform.machine().lower() in ('x86_64', 'amd64'): flags.append('-mprefer-vector-width=512')
+    return flags
+
+def fused_build_dir() -> pathlib.Path:
+    "The fused scan's folder under PyTorch's extension root, named by a hash of all the binary depends on."
+    from torch.utils.cpp_extension import get_default_build_root
+    try: cpu = next(l for l in open('/proc/cpuinfo') if l.startswith(('flags', 'Features')))
+    except Exception: cpu = ''
+    # source, flags, CPU, Python ABI, and which torch (version, build, install path): environments never share a binary
+    key = '\n'.join([_FUSED_SRC, ' '.join(_fused_cflags()), platform.machine(), platform.processor(), cpu,
+                     sysconfig.get_config_var('EXT_SUFFIX') or sys.implementation.cache_tag, torch.__version__,
+                     str(torch.version.git_version), os.path.realpath(torch.__file__)])
+    root = os.environ.get('TORCH_EXTENSIONS_DIR')  # as torch's _get_build_directory: the variable *is* the root
+    if not root:                                   # else a per-Python, per-accelerator folder under the cache root
+        acc = (f"rocm{torch.version.hip.replace('.', '')}" if torch.version.hip else
+               f"cu{torch.version.cuda.replace('.', '')}" if torch.version.cuda else 'cpu')
+        root = os.path.join(get_default_build_root(), f"py{sys.version_info.major}{sys.version_info.minor}{sys.abiflags}_{acc}")
+    return pathlib.Path(root) / f"nas_nb_selective_scan_{hashlib.sha1(key.encode()).hexdigest()[:12]}"
+
+# %% ../../nbs/13_models.mamba.ipynb
+@contextlib.contextmanager
+def _build_lock(path, wait:float):
+    "Hold an exclusive OS lock on file `path`, waiting at most `wait` seconds; yields whether it was got."
+    import fcntl  # flock: the OS drops it when its holder dies, however it dies (torch's lock file stays behind)
+    with open(path, 'a') as fh:
+        def take():
+            try: fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB); return True
+            except BlockingIOError: return False
+        got, start = take(), time.monotonic()
+        if not got:
+            _log.warning("nas_nb.mamba: waiting (at most %g s) for another process's build of the fused CPU scan (lock %s)", wait, path)
+            while not got and time.monotonic() - start < wait: time.sleep(0.2); got = take()
+            if got: _log.info("nas_nb.mamba: the other build is over after %.0f s of waiting", time.monotonic() - start)
+        try: yield got
+        finally:
+            if got: fcntl.flock(fh, fcntl.LOCK_UN)
+
+# %% ../../nbs/13_models.mamba.ipynb
+def _import_kernel(path):
+    "Import the compiled module at `path` (as torch's loader does)."
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    return mod
+
+def _build_kernel(d):
+    "Compile the fused scan in a private folder under `d` and publish it as one atomic rename; the caller holds the lock."
+    from torch.utils.cpp_extension import load_inline, LIB_EXT
+    for old in d.glob('build-*'):  # left by a killed builder: nobody else builds while we hold the lock
+        _log.warning("nas_nb.mamba: removing %s, left by a build that was killed", old); shutil.rmtree(old, ignore_errors=True)
+    if shutil.which('ninja') is None:  # the `ninja` wheel's binary, when its environment's bin is not on PATH
+        import ninja; os.environ['PATH'] = ninja.BIN_DIR + os.pathsep + os.environ.get('PATH', '')
+    _log.warning("nas_nb.mamba: building the fused CPU scan (once per torch install and CPU, about 40 s) in %s", d)
+    start, tmp = time.monotonic(), pathlib.Path(tempfile.mkdtemp(prefix='build-', dir=d))
+    try:
+        mod = load_inline(d.name, cpp_sources=[_FUSED_SRC], functions=['scan_fwd', 'scan_bwd'], build_directory=str(tmp),
+                          extra_cflags=_fused_cflags(), extra_ldflags=['-fopenmp'])
+        os.replace(tmp / f"{d.name}{LIB_EXT}", d / f"{d.name}{LIB_EXT}")  # others see no kernel or a whole one
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    _log.info("nas_nb.mamba: built the fused CPU scan in %.0f s", time.monotonic() - start)
+    return mod
 
 def fused_scan_kernel():
-    "The fused CPU scan's compiled module, built on first call and cached on disk; None where it cannot be built."
+    "The fused CPU scan's compiled module, built once per torch install and CPU and cached on disk; None where it cannot be had."
     if 'mod' not in _fused:
         _fused['mod'] = None
         try:
-            from torch.utils.cpp_extension import load_inline, get_default_build_root
-            if shutil.which('ninja') is None:  # the `ninja` wheel's binary, when its environment's bin is not on PATH
-                import ninja; os.environ['PATH'] = ninja.BIN_DIR + os.pathsep + os.environ.get('PATH', '')
-            name = f"nas_nb_selective_scan_{_cpu_tag()}"
-            root = pathlib.Path(os.environ.get('TORCH_EXTENSIONS_DIR') or get_default_build_root())  # as torch resolves it
-            for lock in root.glob(f'*/{name}/lock'):  # left by a process killed mid-build: torch would wait on it forever
-                if time.time() - lock.stat().st_mtime > 600: _log.warning("nas_nb.mamba: removing a stale build lock %s", lock); lock.unlink(missing_ok=True)
-            if not any(root.glob(f'*/{name}/*.so')):
-                _log.warning("nas_nb.mamba: building the fused CPU scan (once per machine, about 30 s) under %s", root)
-            flags = ['-O3', '-march=native', '-ffast-math', '-fopenmp']  # fast-math: the vectorised expf (glibc libmvec)
-            if platform.machine().lower() in ('x86_64', 'amd64'): flags.append('-mprefer-vector-width=512')
-            _fused['mod'] = load_inline(name, cpp_sources=[_FUSED_SRC], functions=['scan_fwd', 'scan_bwd'],
-                                        extra_cflags=flags, extra_ldflags=['-fopenmp'])
+            from torch.utils.cpp_extension import LIB_EXT
+            d = fused_build_dir(); so = d / f"{d.name}{LIB_EXT}"
+            if so.exists(): _fused['mod'] = _import_kernel(so)  # built: no lock, no compiler, no ninja
+            else:
+                d.mkdir(parents=True, exist_ok=True)
+                with _build_lock(d / 'nas_nb.lock', FUSED_BUILD_WAIT) as got:
+                    if not got: _log.warning("nas_nb.mamba: gave up waiting for the fused CPU scan's build after %g s (lock %s); "
+                                             "Mamba on CPU runs the chunked scan", FUSED_BUILD_WAIT, d / 'nas_nb.lock')
+                    else: _fused['mod'] = _import_kernel(so) if so.exists() else _build_kernel(d)  # built while we waited?
         except Exception as e:
             msg = (str(e).strip().splitlines() or [type(e).__name__])[-1]
             _log.warning("nas_nb.mamba: the fused CPU scan could not be built (%s); Mamba on CPU runs the chunked scan", msg)
     return _fused['mod']
-
 class _FusedScan(torch.autograd.Function):
     @staticmethod
     def forward(ctx, u, delta, A, B, C, h0, chunk):
