@@ -4,7 +4,7 @@
 
 # %% ../nbs/50_evolution.ipynb 3
 from __future__ import annotations
-import csv, dataclasses, datetime, json, math, os, pathlib, platform, random, shutil, statistics, sys, time
+import csv, dataclasses, datetime, io, json, math, os, pathlib, platform, random, shutil, statistics, sys, time
 import torch
 import nas_nb
 from .config import ArchitectureConfig
@@ -15,8 +15,8 @@ from .executors import EvaluatorSpec, LocalExecutor
 
 # %% auto 0
 __all__ = ['SELECTIONS', 'HISTORY_FIELDS', 'DETERMINISTIC_FIELDS', 'SPREAD_POOL', 'SURROGATE_MIN', 'dominates',
-           'non_dominated_sort', 'crowding_distance', 'hypervolume', 'SearchConfig', 'progress_bar', 'predicted_bits',
-           'spread_by_size', 'EvolutionaryNAS', 'read_history', 'load_search', 'resume', 'remeasure']
+           'non_dominated_sort', 'crowding_distance', 'hypervolume', 'SearchConfig', 'RunLock', 'progress_bar',
+           'predicted_bits', 'spread_by_size', 'EvolutionaryNAS', 'read_history', 'load_search', 'resume', 'remeasure']
 
 # %% ../nbs/50_evolution.ipynb
 def dominates(a, b) -> bool:
@@ -89,6 +89,7 @@ class SearchConfig:
     promote_frac: float = 0.5       # successive halving: the share promoted to each next phase
     seed: int = 0
     checkpoint_every: int = 5
+    max_attempts: int = 2           # a candidate whose evaluation killed this process this many times is recorded as crashed
 
     def __post_init__(self):
         self.phases = tuple(self.phases.split(',') if isinstance(self.phases, str) else self.phases)
@@ -96,6 +97,7 @@ class SearchConfig:
                   ('generations', self.generations, isinstance(self.generations, int) and self.generations >= 1, 'an integer >= 1'),
                   ('tournament_k', self.tournament_k, isinstance(self.tournament_k, int) and self.tournament_k >= 1, 'an integer >= 1'),
                   ('checkpoint_every', self.checkpoint_every, isinstance(self.checkpoint_every, int) and self.checkpoint_every >= 1, 'an integer >= 1'),
+                  ('max_attempts', self.max_attempts, isinstance(self.max_attempts, int) and self.max_attempts >= 1, 'an integer >= 1'),
                   ('surrogate_pool', self.surrogate_pool, isinstance(self.surrogate_pool, int) and self.surrogate_pool >= 1, 'an integer >= 1'),
                   ('surrogate_kappa', self.surrogate_kappa, isinstance(self.surrogate_kappa, (int, float)) and self.surrogate_kappa >= 0, 'a number >= 0')]
         checks += [(n, v, isinstance(v, (int, float)) and 0 <= v <= 1, 'a number in [0, 1]') for n, v in
@@ -116,9 +118,38 @@ HISTORY_FIELDS = ('generation', 'phase', 'best_fitness', 'mean_fitness', 'std_fi
 DETERMINISTIC_FIELDS = HISTORY_FIELDS[:-2]  # the last two describe the run (store hits, clock), not the search
 
 def _atomic_write(path:pathlib.Path, text:str):
+    "Write `text` to `path` so that a reader (or a kill at any moment) sees the old file or the new one, never half."
     tmp = path.with_name(path.name + f'.tmp{os.getpid()}')
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists(): tmp.unlink()
+
+def _csv_text(header:list, rows:list, dicts:bool=False) -> str:
+    buf = io.StringIO()
+    if dicts: w = csv.DictWriter(buf, header, lineterminator='\n'); w.writeheader(); w.writerows(rows)
+    else: w = csv.writer(buf, lineterminator='\n'); w.writerow(header); w.writerows(rows)
+    return buf.getvalue()
+
+class RunLock:
+    "An exclusive OS lock on a run directory (`RUN_DIR/.lock`, flock): released when its holder ends, however it ends."
+    def __init__(self, run_dir): self.path, self.fh = pathlib.Path(run_dir) / '.lock', None
+    def __enter__(self):
+        import fcntl
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = open(self.path, 'a+')
+        try: fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.seek(0); who = self.fh.read().strip() or 'another process'
+            self.fh.close(); self.fh = None
+            raise FileExistsError(f"{self.path.parent} is in use by another search ({who}): wait for it, or choose another directory") from None
+        self.fh.seek(0); self.fh.truncate(); self.fh.write(f"pid {os.getpid()} on {platform.node()}"); self.fh.flush()
+        for stale in list(self.path.parent.glob('*.tmp*')) + list(self.path.parent.glob('checkpoints/*.tmp*')):
+            stale.unlink()                                             # half-written by a process killed mid-write
+        return self
+    def __exit__(self, *a):
+        if self.fh is not None: self.fh.close(); self.fh = None
 
 def progress_bar(**kw):
     "A tqdm bar: the notebook widget where one can show, plain text on stderr when `NAS_NB_TEXT_PROGRESS` is set (the"
@@ -178,6 +209,11 @@ class EvolutionaryNAS:
         for c in configs:
             if c.arch_id in out or c.arch_id in self.results[phase]: continue
             hit = ev.lookup(c, self.store)      # a stored training is served; a latency from other hardware is re-timed here
+            if hit is None and self.store.attempts(ev._result(c.canonical())) >= self.cfg.max_attempts:
+                hit = ev._result(c.canonical(), status='crashed', message=f"its evaluation killed the search process "
+                                 f"{self.cfg.max_attempts} times (never returned); not retried")
+                self.store.put(hit)
+                self.log(f"{c.arch_id}: recorded as crashed after {self.cfg.max_attempts} attempts that killed the process")
             if hit is not None: out[c.arch_id] = hit.scored(self.objectives)
             elif c.arch_id not in {t.arch_id for t in todo}: todo.append(c)
         hits = len(out)
@@ -189,13 +225,43 @@ class EvolutionaryNAS:
                 self.store.put(ev.contextualize(r))
                 if bar: bar.update(1)
                 for f in self.callbacks: f('result', self)
-            for c, r in zip(todo, self.executor.map(self.spec, phase, todo, callback=done)):
+            def started(c):                     # the local executor: this process may die in the evaluation of `c`
+                self.store.start_attempt(ev.contextualize(ev._result(c.canonical())))
+            for c, r in zip(todo, self._map(phase, todo, done, started)):
                 if r.code_version and r.code_version != ev.code_version:
                     raise RuntimeError(f"worker measurement version {r.code_version} differs from the driver's {ev.code_version}")
                 out[c.arch_id] = r.scored(self.objectives)
             if bar: bar.close()
         self.results[phase].update(out)
         return [self.results[phase][c.arch_id] for c in configs], hits
+
+    def _map(self, phase, todo, done, started):
+        "The executor's `map`, telling it when each evaluation starts where it can use that (the local executor)."
+        import inspect
+        if 'on_start' in inspect.signature(self.executor.map).parameters:
+            return self.executor.map(self.spec, phase, todo, callback=done, on_start=started)
+        return self.executor.map(self.spec, phase, todo, callback=done)
+
+    def state_error(self, st) -> str|None:
+        "What is wrong with checkpoint state `st` (types, keys, a generation that cannot exist), or None."
+        want = dict(generation=int, parents=list, candidates=list, rng=list, history=list, seen=list, settings=dict)
+        if not isinstance(st, dict): return f"expected a JSON object, got {type(st).__name__}"
+        missing = [k for k in want if k not in st]
+        if missing: return f"missing field(s) {', '.join(missing)}"
+        for k, t in want.items():
+            if not isinstance(st[k], t) or (t is int and isinstance(st[k], bool)):
+                return f"field {k!r} is {type(st[k]).__name__} {st[k]!r:.40}, expected {t.__name__}"
+        if not 0 <= st['generation'] <= max(self.cfg.generations, st['settings'].get('generations', 0)):
+            return f"generation={st['generation']} cannot exist (the search has {self.cfg.generations} generations)"
+        if len([h for h in st['history'] if isinstance(h, dict) and h.get('phase') == self.cfg.phases[0]]) != st['generation']:
+            return f"generation={st['generation']} does not match its history ({len(st['history'])} rows)"
+        rng = st['rng']
+        if len(rng) != 3 or not isinstance(rng[1], list) or len(rng[1]) != 625:
+            return "field 'rng' is not a saved random.Random state"
+        bad = [k for k in ('parents', 'candidates') if not all(isinstance(c, dict) for c in st[k])]
+        if bad: return f"field {bad[0]!r} must be a list of genomes (objects)"
+        if not all(isinstance(a, str) for a in st['seen']): return "field 'seen' must be a list of arch_ids (strings)"
+        return None
 
     def vector(self, r:EvalResult) -> list:
         return self._evaluator(r.phase).objective_vector(r)
@@ -360,16 +426,22 @@ class EvolutionaryNAS:
 
     # -- the loop
     def run(self, resume:bool=False) -> dict:
-        "Run (or, with `resume`, continue) the search; returns `summary()`."
+        "Run (or, with `resume`, continue) the search; returns `summary()`. One search per run directory at a time."
+        if not resume and (self.run_dir / 'checkpoints' / 'state.json').exists():
+            raise FileExistsError(f"{self.run_dir} already holds a search: resume it, or choose another directory")
+        with RunLock(self.run_dir): return self._run(resume)
+
+    def _run(self, resume:bool) -> dict:
         state_file = self.run_dir / 'checkpoints' / 'state.json'
         if resume:
             if not state_file.is_file(): raise FileNotFoundError(f"{self.run_dir}: nothing to resume (no checkpoints/state.json)")
+            gens = sorted(state_file.parent.glob('gen_*.json'))
+            how = (f"to recover, copy the last good checkpoint over it (cp {gens[-1]} {state_file}) and resume"
+                   if gens else "no gen_XXX.json checkpoint to recover from: start a new search")
             try: st = json.loads(state_file.read_text())
-            except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                gens = sorted(state_file.parent.glob('gen_*.json'))
-                how = (f"to recover, copy the last good checkpoint over it (cp {gens[-1]} {state_file}) and resume"
-                       if gens else "no gen_XXX.json checkpoint to recover from: start a new search")
-                raise ValueError(f"{state_file}: corrupt checkpoint ({e}); {how}") from None
+            except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{state_file}: corrupt checkpoint ({e}); {how}") from None
+            err = self.state_error(st)
+            if err: raise ValueError(f"{state_file}: {err}; {how}")
             self._restore(st)
             self.log(f"resuming {self.run_dir} at generation {self.generation}")
         else:
@@ -383,6 +455,11 @@ class EvolutionaryNAS:
             for aid in sorted(self.seen):
                 r = ev.lookup(aid, self.store)
                 if r is not None: self.results[phase0][aid] = r.scored(self.objectives)
+            lost = sorted(self.seen - set(self.results[phase0]))
+            if lost:
+                raise ValueError(f"{self.store.path} no longer holds {len(lost)} of the {len(self.seen)} results the checkpoint "
+                                 f"references (e.g. {', '.join(lost[:3])}): the store was emptied or replaced since. Restore it, or "
+                                 "start a new search (resuming would rewrite the outputs from part of the archive)")
             prs, _ = self.evaluate(self.parents, phase0)
             if not self.candidates and self.parents and self.generation < self.cfg.generations:  # extended: breed on
                 self.log(f"extending the search from {self.generation} to {self.cfg.generations} generations")
@@ -406,6 +483,11 @@ class EvolutionaryNAS:
             pop = self.survivors(self.parents, prs, self.candidates, krs) if self.parents else list(self.candidates)
             prs, _ = self.evaluate(pop, phase0)
             self._record(phase0, prs, len(new), hits, t0)
+            if self.generation == 0 and krs and not any(r.ok for r in krs):
+                msgs = statistics.multimode(r.message for r in krs)
+                self.checkpoint()
+                raise RuntimeError(f"every candidate of generation 0 failed ({len(krs)} of {len(krs)}), e.g. "
+                                   f"{krs[0].status}: {msgs[0]}: stopping the search (fix the cause, then resume with --resume)")
             self.parents, self.generation = pop, self.generation + 1
             self.candidates = self.breed(pop, prs, self._n_children()) if self.generation < self.cfg.generations else []
             for f in self.callbacks: f('generation', self)
@@ -452,16 +534,13 @@ class EvolutionaryNAS:
 
     def write_outputs(self):
         "history.csv, pareto.csv, populations.json and best_architecture.json in the run directory."
-        with open(self.run_dir / 'history.csv', 'w', newline='') as fh:
-            w = csv.DictWriter(fh, HISTORY_FIELDS); w.writeheader(); w.writerows(self.history)
+        _atomic_write(self.run_dir / 'history.csv', _csv_text(HISTORY_FIELDS, self.history, dicts=True))
         phase = self.final_phase
         front = self.front(phase)
         names = [o.name for o in self.objectives]
-        with open(self.run_dir / 'pareto.csv', 'w', newline='') as fh:
-            w = csv.writer(fh)
-            w.writerow(['arch_id', 'phase', 'fitness'] + names + ['config'])
-            for r in sorted(front, key=lambda r: -r.fitness):
-                w.writerow([r.arch_id, r.phase, r.fitness] + [r.metrics.get(n) for n in names] + [json.dumps(r.config, sort_keys=True)])
+        _atomic_write(self.run_dir / 'pareto.csv', _csv_text(['arch_id', 'phase', 'fitness'] + names + ['config'], [
+            [r.arch_id, r.phase, r.fitness] + [r.metrics.get(n) for n in names] + [json.dumps(r.config, sort_keys=True)]
+            for r in sorted(front, key=lambda r: -r.fitness)]))
         _atomic_write(self.run_dir / 'populations.json', json.dumps(self.populations))
         b = self.best()
         _atomic_write(self.run_dir / 'best_architecture.json', json.dumps(
@@ -519,9 +598,12 @@ _INT_FIELDS = ('generation', 'front_size', 'evaluations', 'failed', 'cache_hits'
 def remeasure(run_dir, objectives=None, progress:bool=False, log=print) -> dict:
     "Re-score the run in `run_dir` under `objectives` (dicts or `Objective`s; default: its own) and re-time on this"
     "machine every result whose latency was timed elsewhere; rewrite its outputs. Returns the new summary."
-    from nas_nb.experiments import Objective
     run_dir = pathlib.Path(run_dir)
     search = load_search(run_dir, progress=progress, log=log)
+    with RunLock(run_dir): return _remeasure(search, run_dir, objectives, progress)
+
+def _remeasure(search, run_dir, objectives, progress) -> dict:
+    from nas_nb.experiments import Objective
     log = search.log
     st_file = run_dir / 'checkpoints' / 'state.json'
     if not st_file.is_file(): raise FileNotFoundError(f"{run_dir}: nothing to re-measure (no checkpoints/state.json)")

@@ -1,5 +1,5 @@
 """The fused Mamba CPU scan's build with real processes, each with its own fresh `TORCH_EXTENSIONS_DIR`: processes
-starting at once build it once, a builder killed mid-build costs the others less than one more build, and what a
+starting at once build it once, a builder killed mid-build costs the others one more build and no more, and what a
 killed builder leaves behind (torch's `lock` file, a half-built folder) never makes anyone wait."""
 import os, re, shutil, signal, subprocess, sys, time, pathlib
 import pytest

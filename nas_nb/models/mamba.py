@@ -260,7 +260,7 @@ def _build_lock(path, wait:float):
         if not got:
             _log.warning("nas_nb.mamba: waiting (at most %g s) for another process's build of the fused CPU scan (lock %s)", wait, path)
             while not got and time.monotonic() - start < wait: time.sleep(0.2); got = take()
-            if got: _log.info("nas_nb.mamba: the other build is over after %.0f s of waiting", time.monotonic() - start)
+            if got: _log.info("nas_nb.mamba: the build lock is free after %.0f s of waiting", time.monotonic() - start)
         try: yield got
         finally:
             if got: fcntl.flock(fh, fcntl.LOCK_UN)
