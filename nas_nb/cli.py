@@ -10,12 +10,25 @@ from .search_space import SearchSpace, MODES, BASELINES
 from .models import Task, estimate_params
 
 # %% auto 0
-__all__ = ['REPORT_TASKS', 'UsageError', 'space_summary', 'cmd_space', 'load_config', 'cmd_evaluate', 'cmd_search', 'cmd_report',
-           'cmd_remeasure', 'cmd_run', 'make_parser', 'main']
+__all__ = ['REPORT_TASKS', 'UsageError', 'check_device', 'space_summary', 'cmd_space', 'load_config', 'cmd_evaluate',
+           'cmd_search', 'cmd_report', 'cmd_remeasure', 'cmd_run', 'make_parser', 'main']
 
 # %% ../nbs/70_cli.ipynb
 class UsageError(Exception):
     "Bad input from the user: reported as one line, exit status 2."
+
+def check_device(device:str|None) -> str|None:
+    "`device` if this machine has it (None, 'auto': chosen later); else a `UsageError` naming what is available."
+    if device in (None, 'auto'): return None
+    import torch
+    try: d = torch.device(device)
+    except (RuntimeError, ValueError): raise UsageError(f"device={device!r} is invalid: allowed are cpu, cuda, cuda:N") from None
+    if d.type not in ('cpu', 'cuda'): raise UsageError(f"device={device!r} is not supported: allowed are cpu, cuda, cuda:N")
+    if d.type == 'cuda':
+        n = torch.cuda.device_count()
+        if n == 0: raise UsageError(f"device={device!r}: no CUDA device is visible on this machine (use cpu)")
+        if d.index is not None and d.index >= n: raise UsageError(f"device={device!r}: only cuda:0..cuda:{n - 1} are visible")
+    return device
 
 class _Parser(argparse.ArgumentParser):
     "argparse, but a usage error is one line and exit status 2."
@@ -77,7 +90,7 @@ def cmd_evaluate(args) -> int:
     "Evaluate one architecture (what, where and the training progress on stderr) and print the result as JSON."
     from nas_nb.evaluate import Evaluator
     cfg = load_config(args.config)
-    ev = Evaluator(args.experiment, phase=args.phase, device=args.device, seed=args.seed, store=args.store, data_dir=args.data_dir,
+    ev = Evaluator(args.experiment, phase=args.phase, device=check_device(args.device), seed=args.seed, store=args.store, data_dir=args.data_dir,
                    progress=True)   # train()'s progress bar, on stderr
     ph = ev.phase
     print(f"evaluating {args.config} ({cfg.arch_type} L{cfg.num_layers} D{cfg.hidden_dim} {cfg.quantization}) on {ev.exp.name} at the "
@@ -105,7 +118,8 @@ def cmd_search(args) -> int:
     from nas_nb.evolution import resume
     from nas_nb.runner import make_search, summary_text
     from nas_nb.executors import make_executor
-    device = None if args.device == 'auto' else args.device
+    device = check_device(args.device)
+    evaluator_options = {} if args.time_limit is None else dict(time_limit=args.time_limit)
     if args.resume:
         if not args.out: raise UsageError("--resume needs --out RUN_DIR (the run directory to continue)")
         with make_executor(args.executor, args.workers, device, args.ray_address) as ex:
@@ -116,11 +130,15 @@ def cmd_search(args) -> int:
         with make_executor(args.executor, args.workers, device, args.ray_address) as ex:
             s = make_search(args.experiment, args.mode, families, args.population, 5 if args.generations is None else args.generations,
                             args.phases or (args.phase or 'fast',), args.selection, objectives, args.seed, args.data_dir,
-                            device, ex, args.out, progress=True, surrogate_pool=args.surrogate_pool).run()
+                            device, ex, args.out, progress=True, surrogate_pool=args.surrogate_pool,
+                            evaluator_options=evaluator_options).run()
     if args.report:
         from nas_nb.report import write_report
         print(f"report: {write_report(s['run_dir'])}")
     print(summary_text(s))
+    if s.get('best') is None:
+        print("nas_nb: error: no candidate was evaluated successfully (see the failures in results.sqlite)", file=sys.stderr)
+        return 1
     return 0
 
 # %% ../nbs/70_cli.ipynb
@@ -163,6 +181,7 @@ def cmd_run(args) -> int:
 # %% ../nbs/70_cli.ipynb
 def make_parser() -> argparse.ArgumentParser:
     p = _Parser(prog='nas_nb', description='Multi-objective evolutionary NAS over efficient sequence models.')
+    p.add_argument('--debug', action='store_true', help='show the traceback behind a one-line error')
     sub = p.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
     sp = sub.add_parser('space', help='describe a search space: size, exact counts, genes, baselines')
     sp.add_argument('--mode', default='full', choices=list(MODES), help='search mode (default: full)')
@@ -200,7 +219,9 @@ def make_parser() -> argparse.ArgumentParser:
     se.add_argument('--out', default=None, help='run directory (default: runs/<experiment>-<time>)')
     se.add_argument('--resume', action='store_true', help='continue the search in --out')
     se.add_argument('--data-dir', default=None)
-    se.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'])
+    se.add_argument('--device', default='auto', help='auto, cpu, cuda, cuda:N (default: auto)')
+    se.add_argument('--time-limit', type=float, default=None,
+                    help='seconds per evaluation before it is stopped as a timeout (default: scaled to the phase; 0: none)')
     se.add_argument('--families', default=None, help='comma-separated architecture families to search (default: all of the mode)')
     se.add_argument('--report', action='store_true', help='write report.html in the run directory when done')
     se.set_defaults(func=cmd_search)
@@ -227,6 +248,9 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv:list|None=None) -> int:
     "Entry point of the `nas_nb` command."
     p = make_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = '--debug' in argv                               # anywhere on the line: nas_nb search ... --debug
+    argv = [a for a in argv if a != '--debug']
     try:
         args = p.parse_args(argv)
         if not getattr(args, 'func', None):
@@ -234,8 +258,13 @@ def main(argv:list|None=None) -> int:
             return 2
         return args.func(args)
     except (UsageError, ValueError, FileNotFoundError, FileExistsError, ImportError) as e:
+        if debug: import traceback; traceback.print_exc()
         print(f"nas_nb: error: {e}", file=sys.stderr)
         return 2
+    except RuntimeError as e:                                # e.g. a whole first generation failed
+        if debug: import traceback; traceback.print_exc()
+        print(f"nas_nb: error: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("nas_nb: interrupted", file=sys.stderr)
         return 130
