@@ -149,7 +149,17 @@ def _check_header(path:pathlib.Path, data:bytes) -> dict:
     if 8 + n > len(data): raise ValueError(f"{path}: truncated artifact (header needs {8 + n} bytes, file has {len(data)})")
     try: header = json.loads(data[8:8 + n])
     except (UnicodeDecodeError, json.JSONDecodeError) as e: raise ValueError(f"{path}: corrupt artifact header ({e})") from None
-    if not isinstance(header, dict): raise ValueError(f"{path}: corrupt artifact header")
+    if not isinstance(header, dict): raise ValueError(f"{path}: corrupt artifact header (not a JSON object)")
+    for k, v in header.items():
+        if k == '__metadata__':
+            if not isinstance(v, dict) or not all(isinstance(x, str) for x in v.values()):
+                raise ValueError(f"{path}: corrupt artifact header (__metadata__ must map names to strings)")
+            continue
+        offs = v.get('data_offsets') if isinstance(v, dict) else None
+        if not (isinstance(v, dict) and isinstance(v.get('dtype'), str) and isinstance(v.get('shape'), list)
+                and all(isinstance(d, int) and d >= 0 for d in v['shape']) and isinstance(offs, list) and len(offs) == 2
+                and all(isinstance(o, int) and o >= 0 for o in offs) and offs[0] <= offs[1]):
+            raise ValueError(f"{path}: corrupt artifact header (tensor {k!r} needs dtype, shape and two data offsets)")
     end = max((v['data_offsets'][1] for k, v in header.items() if k != '__metadata__'), default=0)
     if 8 + n + end != len(data):
         raise ValueError(f"{path}: truncated or padded artifact (expected {8 + n + end} bytes, file has {len(data)})")
@@ -170,9 +180,20 @@ def load_artifact(path, device=None) -> SequenceModel:
     body = {k: v for k, v in meta.items() if k != 'sha256'}
     if _digest(body, tensors) != meta.get('sha256'):
         raise ValueError(f"{path}: checksum mismatch (SHA-256 of the contents differs from the header): file was modified or corrupted")
-    cfg, task, recipe = ArchitectureConfig.from_dict(json.loads(meta['config'])), Task(**json.loads(meta['task'])), json.loads(meta['recipe'])
-    model = build_model(dataclasses.replace(cfg, quantization='fp32'), task)
-    apply_plan(model, json.loads(meta.get('plan', '{}')))  # a pruned model's shapes (and kept ALiBi slopes)
-    model = quantize(model, recipe['format'], group_size=recipe.get('group_size') or 32, inplace=True)
+    try:
+        cfg, task, recipe = ArchitectureConfig.from_dict(json.loads(meta['config'])), Task(**json.loads(meta['task'])), json.loads(meta['recipe'])
+        plan = json.loads(meta.get('plan', '{}'))
+    except (KeyError, TypeError, ValueError) as e: raise ValueError(f"{path}: corrupt artifact metadata ({e})") from None
+    def make():
+        m = build_model(dataclasses.replace(cfg, quantization='fp32'), task)
+        apply_plan(m, plan)                                # a pruned model's shapes (and kept ALiBi slopes)
+        return quantize(m, recipe['format'], group_size=recipe.get('group_size') or 32, inplace=True)
+    with torch.device('meta'): shapes = {k: (tuple(v.shape), v.dtype) for k, v in make().state_dict().items()}  # costs no memory
+    stored = {k: (tuple(v.shape), v.dtype) for k, v in tensors.items()}
+    if shapes != stored:                                  # a config that does not describe these tensors is never built
+        diff = sorted(set(shapes) ^ set(stored)) or [k for k in shapes if shapes[k] != stored[k]]
+        raise ValueError(f"{path}: the artifact's config does not match its tensors (first difference: {diff[0]!r}: "
+                         f"config {shapes.get(diff[0])}, stored {stored.get(diff[0])})")
+    model = make()
     model.load_state_dict(tensors, strict=True)
     return model.to(device) if device else model
