@@ -199,7 +199,7 @@ class ResultStore:
             if v < SCHEMA_VERSION and 'evaluations' in tables:
                 n = _migrate_v1(conn)
                 import logging; logging.getLogger('nas_nb').warning("%s: migrated %d results from store schema 1 to %d", self.path, n, SCHEMA_VERSION)
-            conn.execute(f'PRAGMA user_version = {SCHEMA_VERSION}')
+            if v != SCHEMA_VERSION: conn.execute(f'PRAGMA user_version = {SCHEMA_VERSION}')  # a current store is not written
             conn.execute('COMMIT')
         except BaseException:
             conn.execute('ROLLBACK'); raise
