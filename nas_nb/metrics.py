@@ -4,7 +4,7 @@
 
 # %% ../nbs/22_metrics.ipynb 3
 from __future__ import annotations
-import logging, math, os, pathlib, secrets, signal, subprocess, sys, tempfile, time, zlib
+import functools, logging, math, os, pathlib, secrets, select, shutil, signal, socket, subprocess, sys, tempfile, time, warnings, zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, asdict
 import torch, torch.nn.functional as F
@@ -13,9 +13,9 @@ from .executors import torch_threads
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'STOP_SEQUENCES', 'humaneval_pairs', 'mbpp_prompt', 'mbpp_pairs', 'solution_windows', 'solution_likelihood',
-           'ExecResult', 'run_tests', 'humaneval_program', 'mbpp_program', 'pass_at_k', 'truncate_completion',
-           'score_completions', 'generate_completions', 'evaluate_pass_at_k']
+__all__ = ['log', 'ISOLATIONS', 'STOP_SEQUENCES', 'humaneval_pairs', 'mbpp_prompt', 'mbpp_pairs', 'solution_windows',
+           'solution_likelihood', 'sandbox_problem', 'ExecResult', 'run_tests', 'humaneval_program', 'mbpp_program',
+           'pass_at_k', 'truncate_completion', 'score_completions', 'generate_completions', 'evaluate_pass_at_k']
 
 # %% ../nbs/22_metrics.ipynb
 def _lf(s:str) -> str: return s.replace('\r\n', '\n')
@@ -109,23 +109,59 @@ def solution_likelihood(model, # a `SequenceModel` for a `Task.lm` task
                 n_truncated=int(truncated), items=items)
 
 # %% ../nbs/22_metrics.ipynb
-_HARNESS = r'''
-import os, sys, resource, traceback
-def _main():
-    nonce = sys.stdin.readline().strip()
-    cpu, mem, fsize = (int(a) for a in sys.argv[1:4])
+# Both sides: limits, messages on the socket (8-byte length, then a pickle), what counts as a plain value.
+_PRELUDE = r'''
+import os, sys, resource, io, builtins
+try: import _pickle as pickle  # the C pickler alone: pickle.py and traceback would add 10 ms to each start
+except ImportError: import pickle
+def _limits(cpu, mem, fsize, nproc, uid):
+    "Resource limits (hard ones too, so the code cannot raise them); in a root sandbox, root given up for `uid`."
     for res, soft, hard in ((resource.RLIMIT_CPU, cpu, cpu + 1), (resource.RLIMIT_AS, mem, mem),
-                            (resource.RLIMIT_FSIZE, fsize, fsize), (resource.RLIMIT_CORE, 0, 0)):
+                            (resource.RLIMIT_FSIZE, fsize, fsize), (resource.RLIMIT_CORE, 0, 0),
+                            (resource.RLIMIT_NPROC, nproc, nproc)):
+        if soft < 0: continue
         old = resource.getrlimit(res)[1]
         if old != resource.RLIM_INFINITY: soft, hard = min(soft, old), min(hard, old)
         resource.setrlimit(res, (soft, hard))
-    root = os.path.realpath(os.getcwd())
-    with open('program.py', encoding='utf-8') as f: src = f.read()
-    try: code = compile(src, 'program.py', 'exec')
-    except BaseException:
-        traceback.print_exc(limit=0); sys.stderr.flush(); os._exit(1)
+    if uid > 0:  # root does not count against RLIMIT_NPROC and keeps capabilities: become a uid of our own
+        os.setgroups([]); os.setgid(uid); os.setuid(uid)
+        if (os.getuid(), os.geteuid(), os.getgid()) != (uid, uid, uid): os._exit(70)
+def _send(fd, data):
+    data = len(data).to_bytes(8, 'big') + data
+    while data: data = data[os.write(fd, data):]
+def _read(fd, n):
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = os.read(fd, min(n - len(buf), 1 << 20))
+        if not chunk: raise EOFError('the other side closed the channel')
+        buf += chunk
+    return bytes(buf)
+def _recv(fd, limit):
+    n = int.from_bytes(_read(fd, 8), 'big')
+    if n > limit: raise ValueError(f'a message of {n} bytes')
+    return _read(fd, n)
+# plain values cross the channel by value, anything else as a numbered handle
+_NATIVE = {type(None), bool, int, float, complex, str, bytes, bytearray, tuple, list, dict, set, frozenset, range,
+           slice, type(...)}
+_SAFE = {'builtins': {'int', 'float', 'complex', 'str', 'bytes', 'bytearray', 'bool', 'list', 'tuple', 'dict', 'set',
+                      'frozenset', 'range', 'slice', 'Ellipsis'},
+         'collections': {'OrderedDict', 'Counter', 'deque', 'defaultdict'}, 'fractions': {'Fraction'},
+         'decimal': {'Decimal'}, 'datetime': {'date', 'time', 'datetime', 'timedelta', 'timezone'}}
+def _safe_class(c):
+    m, q = getattr(c, '__module__', None), getattr(c, '__qualname__', None)
+    return q in _SAFE.get(m, ()) and getattr(sys.modules.get(m), q, None) is c
+def _plain(o):
+    t = type(o)
+    return t in _NATIVE or _safe_class(t) or (t is type and _safe_class(o))
+'''
+
+# %% ../nbs/22_metrics.ipynb
+# The program's side: run the solution, then serve the tests' requests until they hang up.
+_GUARD = r'''
+def _guard():
+    "An audit hook (PEP 578) against accidents: in the program's own interpreter, so it is no boundary."
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
-    realpath, fsdecode, isdir, sep = os.path.realpath, os.fsdecode, os.path.isdir, os.sep
+    realpath, fsdecode, isdir, sep, root = os.path.realpath, os.fsdecode, os.path.isdir, os.sep, os.path.realpath(os.getcwd())
     def inside(p):
         if isinstance(p, int): return True  # an already open descriptor
         try: p = realpath(fsdecode(p))
@@ -154,19 +190,203 @@ def _main():
         elif event == 'import' and args[0] in blocked_modules:
             raise PermissionError(f"import {args[0]} is not allowed in a test program")
     sys.addaudithook(hook)
-    try: exec(code, {'__name__': '__main__', '__builtins__': __builtins__})
-    except SystemExit as e:
-        sys.__stderr__.write(f"SystemExit: the program exited ({e.code!r}) before its tests finished\n")
-        sys.__stderr__.flush(); os._exit(1)
-    except BaseException:
-        traceback.print_exc(); sys.__stderr__.flush(); os._exit(1)
-    for s in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-        try: s.flush()
-        except BaseException: pass
-    os.write(1, ('\n' + nonce + '\n').encode()); os._exit(0)
+'''
+
+_SERVER = _PRELUDE + _GUARD + r'''
+def _main():
+    fd, cpu, mem, fsize, nproc, uid = (int(a) for a in sys.argv[1:7])
+    _limits(cpu, mem, fsize, nproc, uid)
+    objs, ids = {}, {}
+    def handle(o):
+        if id(o) not in ids: ids[id(o)] = len(objs); objs[len(objs)] = o
+        return ids[id(o)]
+    class Dumper(pickle.Pickler):
+        def persistent_id(self, o):
+            if _plain(o): return None
+            if type(o) is type(sys): return ('m', o.__name__)
+            return ('h', handle(o))
+    class Loader(pickle.Unpickler):
+        def persistent_load(self, pid): return objs[pid[1]]
+    def dumps(o):
+        f = io.BytesIO(); Dumper(f, protocol=5).dump(o); return f.getvalue()
+    def say(msg):
+        try: data = dumps(msg)
+        except Exception as e: data = dumps(('raise', 'TypeError', (f'the result cannot be sent: {e}',), ''))
+        _send(fd, data)
+    def last_words(text): _send(fd, dumps(('fail', text[-4000:]))); sys.stdout.flush(); os._exit(1)
+    with open('program.py', encoding='utf-8') as f: src = f.read()
+    try: code = compile(src, 'program.py', 'exec')
+    except BaseException: import traceback; last_words(traceback.format_exc(limit=0))
+    _guard()
+    g = {'__name__': '__main__', '__builtins__': builtins}
+    try: exec(code, g)
+    except SystemExit as e: last_words(f"SystemExit: the program exited ({e.code!r}) before its tests finished\n")
+    except BaseException: import traceback; last_words(traceback.format_exc())
+    say(('ready', {k: v for k, v in g.items() if not (k.startswith('__') and k.endswith('__'))}))
+    ops = {'call': lambda o, a, k: o(*a, **k), 'getattr': getattr, 'iter': iter, 'next': next, 'len': len,
+           'bool': bool, 'getitem': lambda o, k: o[k], 'contains': lambda o, x: x in o, 'repr': repr, 'str': str}
+    while True:
+        try: op, h, args = Loader(io.BytesIO(_recv(fd, 1 << 40))).load()
+        except EOFError: sys.stdout.flush(); os._exit(0)
+        try: reply = ('ok', ops[op](objs[h], *args))
+        except SystemExit as e:
+            _send(fd, dumps(('exit', f"SystemExit: the program exited ({e.code!r}) before its tests finished"))); os._exit(1)
+        except BaseException as e:
+            try: text = str(e)[:1000]
+            except BaseException: text = ''
+            reply = ('raise', type(e).__name__, e.args if all(_plain(a) for a in e.args) else (), text)
+        say(reply)
 _main()
 '''
 
+# %% ../nbs/22_metrics.ipynb
+# The tests' side: trusted code, whose exit status is the verdict.
+_CLIENT = _PRELUDE + r'''
+import importlib
+class ProgramGone(BaseException): "The program under test is gone, or broke the protocol: the tests cannot pass."
+class ProgramError(Exception): "An exception of a class of the program's own, raised here by name and message."
+_broken, _proxies = None, {}
+class Remote:
+    "An object that lives in the program's process; calls, iteration, indexing, len, bool, str are sent there."
+    __slots__ = ('_h',)
+    def __init__(self, h): object.__setattr__(self, '_h', h)
+    def __call__(self, *a, **k): return _rpc('call', self._h, a, k)
+    def __getattr__(self, name):
+        if name.startswith('__') and name.endswith('__'): raise AttributeError(name)
+        return _rpc('getattr', self._h, name)
+    def __iter__(self): return _rpc('iter', self._h)
+    def __next__(self): return _rpc('next', self._h)
+    def __len__(self): return _rpc('len', self._h)
+    def __bool__(self): return _rpc('bool', self._h)
+    def __getitem__(self, k): return _rpc('getitem', self._h, k)
+    def __contains__(self, x): return _rpc('contains', self._h, x)
+    def __repr__(self): return _rpc('repr', self._h)
+    def __str__(self): return _rpc('str', self._h)
+_SKIP = object()
+def _module(name):
+    if name.partition('.')[0] not in sys.stdlib_module_names or name in ('antigravity', 'this'): return _SKIP
+    try: return importlib.import_module(name)
+    except Exception: return _SKIP
+class _Loader(pickle.Unpickler):
+    "Only plain values and handles: what the program sends cannot run code here."
+    def find_class(self, module, name):
+        if name in _SAFE.get(module, ()): return getattr(importlib.import_module(module), name)
+        raise pickle.UnpicklingError(f'{module}.{name} is not a plain value')
+    def persistent_load(self, pid):
+        if type(pid) is tuple and len(pid) == 2 and pid[0] == 'h' and type(pid[1]) is int:
+            return _proxies.setdefault(pid[1], Remote(pid[1]))
+        if type(pid) is tuple and len(pid) == 2 and pid[0] == 'm' and type(pid[1]) is str: return _module(pid[1])
+        raise pickle.UnpicklingError('not a handle')
+class _Dumper(pickle.Pickler):
+    def persistent_id(self, o):
+        if type(o) is Remote: return ('h', o._h)
+        if _plain(o): return None
+        raise TypeError(f'a {type(o).__name__} cannot be passed to the program under test')
+def _dumps(o):
+    f = io.BytesIO(); _Dumper(f, protocol=5).dump(o); return f.getvalue()
+def _rebuild(name, args, text):
+    cls = getattr(builtins, name, None)
+    if isinstance(cls, type) and issubclass(cls, Exception):
+        for a in ((args if type(args) is tuple else (text,)), (text,)):
+            try: return cls(*a)
+            except Exception: pass
+    return ProgramError(f'{name}: {text}')
+def _gone(why):
+    global _broken
+    _broken = _broken or why
+    return ProgramGone(_broken)
+def _receive():
+    try: msg = _Loader(io.BytesIO(_recv(FD, LIMIT))).load()
+    except (EOFError, OSError): raise _gone('the program ended before its tests finished') from None
+    except Exception as e: raise _gone(f'the program sent something that is not a result ({type(e).__name__}: {e})') from None
+    if type(msg) is not tuple or not msg or type(msg[0]) is not str: raise _gone('the program broke the protocol')
+    return msg
+def _rpc(op, h, *args):
+    if _broken: raise ProgramGone(_broken)
+    data = _dumps((op, h, args))
+    try: _send(FD, data)
+    except OSError: raise _gone('the program ended before its tests finished') from None
+    msg = _receive()
+    if msg[0] == 'ok' and len(msg) == 2: return msg[1]
+    if msg[0] == 'raise' and len(msg) == 4 and type(msg[1]) is str and type(msg[3]) is str:
+        raise _rebuild(msg[1], msg[2], msg[3])
+    if msg[0] == 'exit' and len(msg) == 2 and type(msg[1]) is str: raise _gone(msg[1])
+    raise _gone('the program broke the protocol')
+def _main():
+    global FD, LIMIT
+    FD, cpu, mem, fsize, nproc, uid = (int(a) for a in sys.argv[1:7])
+    LIMIT = mem
+    _limits(cpu, mem, fsize, nproc, uid)
+    with open('tests.py', encoding='utf-8') as f: code = compile(f.read(), 'tests.py', 'exec')
+    g = {'__name__': '__main__', '__builtins__': builtins}
+    try:
+        msg = _receive()
+        if msg[0] == 'fail' and len(msg) == 2 and type(msg[1]) is str:
+            sys.stderr.write(msg[1]); sys.stderr.flush(); os._exit(1)
+        if msg[0] != 'ready' or len(msg) != 2 or type(msg[1]) is not dict: raise _gone('the program broke the protocol')
+        g.update((k, v) for k, v in msg[1].items() if type(k) is str and v is not _SKIP)
+        exec(code, g)
+    except ProgramGone: pass
+    except SystemExit as e:
+        sys.stderr.write(f"SystemExit: the tests exited ({e.code!r}) before they finished\n"); sys.stderr.flush(); os._exit(1)
+    except BaseException:
+        import traceback; traceback.print_exc(); sys.stderr.flush(); os._exit(1)
+    if _broken:  # even when the tests caught the error
+        sys.stderr.write(_broken + '\n'); sys.stderr.flush(); os._exit(1)
+    os._exit(0)
+_main()
+'''
+
+# %% ../nbs/22_metrics.ipynb
+_BOX = '/sandbox'  # the writable directory, as the sandboxed process sees it
+_MAX_PROCS = 8  # processes a sandbox may have at once (RLIMIT_NPROC of its own uid or user namespace)
+
+def _interpreter() -> str:
+    "The base interpreter (a virtual environment's python is a link to it, or a copy that needs its pyvenv.cfg)."
+    return os.path.realpath(getattr(sys, '_base_executable', None) or sys.executable)
+
+def _sandbox_argv(workdir:str) -> list[str]:
+    "A bubblewrap command line: a read-only system, `workdir` writable at /sandbox, no network, its own pids, no env."
+    argv = [shutil.which('bwrap') or 'bwrap', '--die-with-parent', '--new-session', '--unshare-pid', '--unshare-net',
+            '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try']
+    if os.getuid() == 0: argv += ['--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID']
+    else: argv += ['--unshare-user']
+    argv += ['--clearenv', '--setenv', 'PATH', '/usr/bin:/bin', '--setenv', 'HOME', _BOX, '--setenv', 'TMPDIR', _BOX,
+             '--setenv', 'LANG', 'C.UTF-8', '--setenv', 'LC_ALL', 'C.UTF-8', '--ro-bind', '/usr', '/usr']
+    for d in ('/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'):  # merged /usr: links; otherwise directories
+        if os.path.islink(d): argv += ['--symlink', os.readlink(d), d]
+        elif os.path.isdir(d): argv += ['--ro-bind', d, d]
+    dirs = {os.path.realpath(sys.base_prefix), os.path.dirname(_interpreter())}
+    for d in sorted(dirs):
+        if any(pathlib.PurePath(d).is_relative_to(o) for o in dirs | {'/usr'} if o != d): continue  # bound already
+        parents = pathlib.PurePath(d).parents  # made 0755 (bwrap would copy e.g. /root's 0700)
+        for a in reversed(parents[:-1]): argv += ['--perms', '0755', '--dir', str(a)]
+        argv += ['--ro-bind', d, d]
+    return argv + ['--bind', workdir, _BOX, '--proc', '/proc', '--dev', '/dev', '--remount-ro', '/dev',
+                   '--chdir', _BOX, '--remount-ro', '/', '--']
+
+def _box_uid(d) -> int:
+    "As root: a fresh uid for one sandbox, owner of `d` and of nothing else (root is exempt from RLIMIT_NPROC). Else 0."
+    if os.getuid() != 0: return 0
+    uid = (1 << 30) + secrets.randbelow(1 << 30)
+    os.chown(d, uid, uid); return uid
+
+@functools.lru_cache(None)
+def sandbox_problem() -> str|None:
+    "Why `isolation='sandbox'` cannot run here, or None when it can (checked once per process by running Python in it)."
+    if shutil.which('bwrap') is None: return 'bubblewrap (bwrap) is not installed'
+    with tempfile.TemporaryDirectory(prefix='nas_nb_probe_') as d:
+        d = os.path.join(d, 'box'); os.mkdir(d)
+        # as the sandbox's uid, with its limits, import a module of lib-dynload
+        probe = _PRELUDE + f"_limits(5, 1 << 30, 1 << 20, {_MAX_PROCS}, {_box_uid(d)})\nimport math, os\nprint(os.getpid())"
+        try: p = subprocess.run(_sandbox_argv(d) + [_interpreter(), '-I', '-S', '-B', '-c', probe],
+                                env={'PATH': os.defpath}, capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired) as e: return f'bwrap did not run: {e}'
+    if p.returncode != 0 or p.stdout.strip() != '2':
+        return f"bwrap failed (exit status {p.returncode}): {(p.stderr.strip() or p.stdout.strip())[-300:]}"
+    return None
+
+# %% ../nbs/22_metrics.ipynb
 @dataclass(frozen=True)
 class ExecResult:
     "The outcome of one test program."
@@ -195,53 +415,100 @@ def _kill_group(p:subprocess.Popen):
     try: os.killpg(p.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError): pass
 
-def run_tests(program:str, # a complete program: the solution followed by its tests (asserts)
-              timeout:float=3.0, # wall-clock seconds before the process group is killed (human-eval's default)
-              memory_mb:int=1024, # address-space limit of the process
+ISOLATIONS = ('sandbox', 'process')
+_GONE = 'the program ended before its tests finished'
+
+def _signal(rc:int|None, isolation:str):
+    "The signal that ended a process: bwrap reports 128 + its number, Popen a negative one."
+    n = rc - 128 if isolation == 'sandbox' and rc is not None and rc > 128 else -rc if rc is not None and rc < 0 else 0
+    try: return signal.Signals(n) if n else None
+    except ValueError: return None
+
+def _check_isolation(isolation:str):
+    "Refuse an unknown `isolation`, and 'sandbox' where bubblewrap cannot run."
+    if isolation not in ISOLATIONS: raise ValueError(f"isolation={isolation!r} is invalid: allowed values are {', '.join(ISOLATIONS)}")
+    if isolation == 'sandbox' and (why := sandbox_problem()):
+        raise RuntimeError(f"isolation='sandbox' cannot run here: {why}. Install bubblewrap (Debian: apt-get install "
+                           "bubblewrap), or pass isolation='process' to run generated code with no isolation by the "
+                           "operating system (only for code you trust)")
+
+def _wait(p:subprocess.Popen, timeout:float) -> bool:
+    "Wait at most `timeout` s for `p` to end: True when it did. A pidfd wakes at once; `Popen.wait` polls, up to 50 ms late."
+    try: fd = os.pidfd_open(p.pid)
+    except (AttributeError, OSError):  # not Linux >= 5.3
+        try: p.wait(timeout); return True
+        except subprocess.TimeoutExpired: return False
+    try:
+        poller = select.poll(); poller.register(fd, select.POLLIN)  # not select.select: fd numbers past 1024
+        ended = bool(poller.poll(timeout * 1000))
+    finally: os.close(fd)
+    if ended: p.wait()
+    return ended
+
+def _start(isolation, d:pathlib.Path, harness:str, fd:int, cpu:int, mem:int, fsize:int) -> subprocess.Popen:
+    "Start one side (`_SERVER` or `_CLIENT`) in `d`, with stdout and stderr in files beside it."
+    if isolation == 'sandbox':
+        argv, cwd, env, uid = _sandbox_argv(str(d)) + [_interpreter()], None, {'PATH': os.defpath}, _box_uid(d)
+    else:
+        argv, cwd, uid = [sys.executable], d, 0
+        env = dict(PATH=os.defpath, HOME=str(d), TMPDIR=str(d), LANG='C.UTF-8', LC_ALL='C.UTF-8')
+    nproc = _MAX_PROCS if isolation == 'sandbox' else -1
+    argv += ['-I', '-S', '-B', '-c', harness, str(fd), str(cpu), str(mem), str(fsize), str(nproc), str(uid)]
+    with open(d.parent / f'{d.name}.out', 'wb') as out, open(d.parent / f'{d.name}.err', 'wb') as err:
+        return subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                pass_fds=(fd,), start_new_session=True)
+
+def run_tests(solution:str, # the code under test (untrusted): it runs in its own sandboxed process
+              tests:str, # the tests (trusted): they run in another one, and call the solution's functions there
+              timeout:float=3.0, # wall-clock seconds before both are killed (human-eval's default)
+              memory_mb:int=1024, # address-space limit of each process
               max_file_mb:int=16, # largest file it may write (stdout and stderr included)
+              isolation:str='sandbox', # 'sandbox' (bubblewrap; refused where it cannot run) or 'process' (weaker)
              ) -> ExecResult:
-    "Run `program` in a separate, limited Python process: passed when it runs to the end without an exception."
+    "Run `tests` against `solution`, each in a limited process of its own: passed when the tests run to the end."
     if not timeout > 0: raise ValueError(f"timeout={timeout!r} must be > 0 seconds")
-    nonce, cpu = secrets.token_hex(16), math.ceil(timeout) + 1
+    _check_isolation(isolation)
+    if isolation == 'process':
+        warnings.warn("isolation='process': the generated code runs as an ordinary process of this user, guarded only "
+                      "by an audit hook it can switch off; use it only for code you trust", RuntimeWarning, stacklevel=2)
+    cpu, mem, fsize = math.ceil(timeout) + 1, memory_mb << 20, max_file_mb << 20
     with tempfile.TemporaryDirectory(prefix='nas_nb_test_', ignore_cleanup_errors=True) as d:
-        d = pathlib.Path(d)
-        (d / 'program.py').write_text(program, encoding='utf-8')
-        env = dict(PATH=os.defpath, HOME=str(d), TMPDIR=str(d), LANG='C.UTF-8', LC_ALL='C.UTF-8',
-                   OMP_NUM_THREADS='1', OPENBLAS_NUM_THREADS='1', MKL_NUM_THREADS='1')
-        cmd = [sys.executable, '-I', '-S', '-B', '-c', _HARNESS, str(cpu), str(memory_mb << 20), str(max_file_mb << 20)]
-        t0, timed_out = time.perf_counter(), False
-        with open(d / 'stdout', 'wb') as out, open(d / 'stderr', 'wb') as err:
-            p = subprocess.Popen(cmd, cwd=d, env=env, stdin=subprocess.PIPE, stdout=out, stderr=err, start_new_session=True)
-            try:
-                try: p.stdin.write((nonce + '\n').encode()); p.stdin.close()
-                except OSError: pass  # it died already
-                p.wait(timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                _kill_group(p); p.wait()
-            except BaseException:  # e.g. KeyboardInterrupt: never leave it running
-                _kill_group(p); p.wait(); raise
-        secs, rc = time.perf_counter() - t0, p.returncode
+        d = pathlib.Path(d); du, dt = d / 'program', d / 'tests'
+        du.mkdir(); dt.mkdir()
+        (du / 'program.py').write_text(solution, encoding='utf-8'); (dt / 'tests.py').write_text(tests, encoding='utf-8')
+        su, st = socket.socketpair()
+        t0, procs = time.perf_counter(), []
+        try:
+            with su, st:
+                procs.append(_start(isolation, du, _SERVER, su.fileno(), cpu, mem, fsize))
+                procs.append(_start(isolation, dt, _CLIENT, st.fileno(), cpu, mem, fsize))
+            u, t = procs
+            timed_out = not _wait(t, timeout)
+            u_rc = u.poll()
+        finally:  # every process of both, whatever happened (a KeyboardInterrupt included)
+            for p in procs: _kill_group(p)
+            for p in procs: p.wait()
+        secs = time.perf_counter() - t0
         if timed_out: return ExecResult(False, 'timed out', f'killed after {timeout:g} s (wall clock)', secs)
-        if rc == 0:
-            if _tail(d / 'stdout', 200).rstrip().endswith(nonce): return ExecResult(True, 'passed', '', secs)
-            return ExecResult(False, 'failed', 'the program ended before its tests finished', secs)
-        if rc < 0:
-            sig = signal.Signals(-rc)
+        if t.returncode == 0: return ExecResult(True, 'passed', '', secs)
+        sig = _signal(t.returncode, isolation)
+        if sig in (signal.SIGXCPU, signal.SIGKILL): return ExecResult(False, 'timed out', f'CPU time limit ({cpu} s): {sig.name}', secs)
+        if sig: return ExecResult(False, 'failed', f'the tests were killed by {sig.name}', secs)
+        msg = _error_message(_tail(d / 'tests.err'))
+        if msg == _GONE and (sig := _signal(u_rc, isolation)):
             if sig in (signal.SIGXCPU, signal.SIGKILL): return ExecResult(False, 'timed out', f'CPU time limit ({cpu} s): {sig.name}', secs)
-            if sig == signal.SIGXFSZ: return ExecResult(False, 'failed', f'file size limit ({max_file_mb} MiB) exceeded', secs)
-            return ExecResult(False, 'failed', f'killed by {sig.name}', secs)
-        return ExecResult(False, 'failed', _error_message(_tail(d / 'stderr')), secs)
+            msg = f'{msg}: killed by {sig.name}'
+        return ExecResult(False, 'failed', msg, secs)
 
 # %% ../nbs/22_metrics.ipynb
-def humaneval_program(problem:dict, completion:str) -> str:
-    "The program that checks `completion` of a HumanEval `problem` (as human-eval's `check_correctness` builds it)."
-    return f"{problem['prompt']}{completion}\n{problem['test']}\ncheck({problem['entry_point']})\n"
+def humaneval_program(problem:dict, completion:str) -> tuple[str, str]:
+    "The (solution, tests) that check `completion` of a HumanEval `problem` (human-eval's program, cut in two)."
+    return f"{problem['prompt']}{completion}\n", f"{problem['test']}\ncheck({problem['entry_point']})\n"
 
-def mbpp_program(task:dict, code:str, challenge:bool=False) -> str:
-    "The program that checks `code` on an MBPP `task`: code, test setup, then the asserts."
+def mbpp_program(task:dict, code:str, challenge:bool=False) -> tuple[str, str]:
+    "The (solution, tests) that check `code` on an MBPP `task`: code and test setup, then the asserts."
     tests = list(task['test_list']) + (list(task['challenge_test_list'] or []) if challenge else [])
-    return f"{code}\n{task['test_setup_code']}\n" + '\n'.join(tests) + '\n'
+    return f"{code}\n{task['test_setup_code']}\n", '\n'.join(tests) + '\n'
 
 # %% ../nbs/22_metrics.ipynb
 def pass_at_k(n:int, # samples generated
@@ -283,9 +550,11 @@ def score_completions(problems, # HumanEval problems or MBPP tasks (dicts or a `
                       timeout:float=3.0, # per test program, seconds
                       workers:int=2, # test programs run at once
                       memory_mb:int=1024,
+                      isolation:str='sandbox', # how the tests run: see `run_tests`
                      ) -> dict:
     "Truncate, execute and score completions: pass@k over the problems and a record per problem and sample."
     _check_kind(kind)
+    _check_isolation(isolation)
     problems, completions = list(problems), [list(c) for c in completions]
     if len(problems) != len(completions):
         raise ValueError(f"{len(problems)} problems but {len(completions)} lists of completions: expected one list per problem")
@@ -294,7 +563,7 @@ def score_completions(problems, # HumanEval problems or MBPP tasks (dicts or a `
     cut = [[truncate_completion(c, STOP_SEQUENCES[kind]) for c in cs] for cs in completions]
     jobs = [program(p, c) for p, cs in zip(problems, cut) for c in cs]
     with ThreadPoolExecutor(max(1, workers)) as ex:
-        results = iter(list(ex.map(lambda prog: run_tests(prog, timeout, memory_mb), jobs)))
+        results = iter(list(ex.map(lambda job: run_tests(*job, timeout=timeout, memory_mb=memory_mb, isolation=isolation), jobs)))
     n_min = min(len(cs) for cs in cut)
     ks = [k for k in ks if k <= n_min]
     per = []
@@ -355,15 +624,16 @@ def evaluate_pass_at_k(model, # a `SequenceModel` for a `Task.lm` task
                        timeout:float=3.0, # per test program, seconds
                        workers:int=2, # test programs run at once
                        device=None,
+                       isolation:str='sandbox', # how the tests run: see `run_tests`
                       ) -> dict:
     "Sample completions with `model.generate`, run the problems' tests on them, and estimate pass@k."
-    _check_kind(kind)
+    _check_kind(kind); _check_isolation(isolation)  # before the sampling, which takes a while
     problems = list(problems)
     t0 = time.perf_counter()
     comps = generate_completions(model, tokenizer, [_KINDS[kind][0](p) for p in problems], n_samples, max_new_tokens,
                                  temperature, top_k, seed, device)
     t1 = time.perf_counter()
-    out = score_completions(problems, comps, kind, ks, timeout, workers)
+    out = score_completions(problems, comps, kind, ks, timeout, workers, isolation=isolation)
     out.update(generate_seconds=t1 - t0, test_seconds=time.perf_counter() - t1)
     log.info(f"pass@k on {len(problems)} {kind} problems x {n_samples}: " +
              ', '.join(f"{k} {v:.3f}" for k, v in out.items() if k.startswith('pass@')))
