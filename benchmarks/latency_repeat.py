@@ -8,7 +8,9 @@ process 2 / process 1 and the spread (median and 90th percentile of |ratio - 1|)
 Protocols (each process runs all of them on every architecture, in a rotating order, so they see the same load):
 
     before   the evaluator's first protocol: the fastest wall-clock pass of two `latency_passes` windows of 0.5 s
-    after    `nas_nb.latency.time_model` with its defaults (the evaluator's protocol now)
+    after    `nas_nb.latency.time_model` with its defaults (8 windows of 0.25 s at once)
+    rounds   `time_windows(windows=4)` twice, merged: once in a first round over all the architectures, once in a second
+             (as the evaluator can time a twin before and after training, or `remeasure` a run in two passes)
     wall     (--ablations) `time_model(clock='wall')`: everything but the thread's CPU clock
     nonice   (--ablations) `time_model(nice=None)`: everything but the priority
 
@@ -20,7 +22,7 @@ average during each process is printed and stored with the figures. Results: ben
 import argparse, collections, csv, dataclasses, datetime, json, os, pathlib, platform, random, statistics, subprocess, sys, time
 
 RESULTS = pathlib.Path(__file__).parent / 'results' / 'latency'
-PROTOCOLS = ('before', 'after')
+PROTOCOLS = ('before', 'after', 'rounds')
 ABLATIONS = ('wall', 'nonice')
 
 def sample_architectures(n:int, seed:int, mode:str='medium') -> list:
@@ -36,11 +38,12 @@ def describe(c) -> str:
     return f"{c.arch_type} L{c.num_layers} D{c.hidden_dim} {c.quantization}" + (f" p{c.pruning:g}" if c.pruning else '')
 
 def protocol(name:str):
-    from nas_nb.latency import latency_passes, latency_stats, time_model
+    from nas_nb.latency import latency_passes, latency_stats, time_model, time_windows
     return {'before': lambda m, x: latency_stats(latency_passes(m, x, 30, threads=1, min_time=0.5) + latency_passes(m, x, 30, threads=1, min_time=0.5)),
             'after': lambda m, x: time_model(m, x),
             'wall': lambda m, x: time_model(m, x, clock='wall'),
-            'nonice': lambda m, x: time_model(m, x, nice=None)}[name]
+            'nonice': lambda m, x: time_model(m, x, nice=None),
+            'rounds': lambda m, x: time_windows(m, x, windows=4)}[name]  # round 1; round 2 in `child`
 
 def child(cfg_path:str, out_path:str, names:list, experiment:str):
     "One fresh process: build each twin and time it with every protocol (order rotated per architecture)."
@@ -52,7 +55,7 @@ def child(cfg_path:str, out_path:str, names:list, experiment:str):
     from nas_nb.prune import prune
     from nas_nb.latency import hardware_id
     exp = load_experiment(experiment)
-    x, fns, rows = exp.sample_input, {n: protocol(n) for n in names}, []
+    x, fns, rows, twins, first_end = exp.sample_input, {n: protocol(n) for n in names}, [], [], []
     load0, t_start = os.getloadavg(), time.perf_counter()
     for i, d in enumerate(json.load(open(cfg_path))):
         c = ArchitectureConfig.from_dict(d)
@@ -61,9 +64,16 @@ def child(cfg_path:str, out_path:str, names:list, experiment:str):
                         c.quantization, inplace=True)
         row = dict(arch_id=c.arch_id, build_s=time.perf_counter() - t0, load=os.getloadavg()[0])
         for n in names[i % len(names):] + names[:i % len(names)]:
-            t0 = time.perf_counter(); row[n] = fns[n](twin, x); row[n]['cost_s'] = time.perf_counter() - t0
+            t0 = time.perf_counter(); row[n] = fns[n](twin, x)
+            if n != 'rounds': row[n]['cost_s'] = time.perf_counter() - t0
+            else: first_end.append(time.perf_counter())
         rows.append(row)
-        del twin
+        twins.append(twin if 'rounds' in names else None)
+    for row, twin, t_first in zip(rows, twins, first_end):  # round 2 (only `rounds`), a whole round after the first
+        if twin is None: continue
+        gap = time.perf_counter() - t_first
+        row['rounds'] = dict((row['rounds'] + fns['rounds'](twin, x)).stats(), round_gap_s=gap)
+        row['rounds']['cost_s'] = row['rounds']['latency_time_s']
     json.dump(dict(rows=rows, hardware=hardware_id('cpu', 1), torch=torch.__version__, pid=os.getpid(),
                    load_start=load0, load_end=os.getloadavg(), wall_s=time.perf_counter() - t_start), open(out_path, 'w'))
 
@@ -125,7 +135,8 @@ def main():
         print(f"process {k + 1}: {time.perf_counter() - t0:.0f} s, load average {r['load_start'][0]:.2f} -> {r['load_end'][0]:.2f} "
               f"(mean at each architecture {statistics.mean(x['load'] for x in r['rows']):.2f})", flush=True)
     ref = runs[0]['rows']
-    head = f"{'architecture':34s}" + ''.join(f" | {n + ' ms (1, 2)':>17s} {'ratio':>6s}" for n in names) + " | after spread (1, 2)"
+    spread_of = [n for n in names if n in ('after', 'rounds')]  # the protocols that store latency_spread
+    head = f"{'architecture':34s}" + ''.join(f" | {n + ' ms (1, 2)':>17s} {'ratio':>6s}" for n in names) + ''.join(f" | {n + ' spread (1, 2)':>20s}" for n in spread_of)
     print(f"\nlatency_ms per architecture, process 2 / process 1\n{head}")
     table = []
     for i, c in enumerate(cfgs):
@@ -135,9 +146,10 @@ def main():
             v1, v2 = r1[n]['latency_ms'], r2[n]['latency_ms']
             line += f" | {v1:8.3f} {v2:8.3f} {v2 / v1:6.3f}"
             row.update({f'{n}_ms_1': v1, f'{n}_ms_2': v2, f'{n}_ratio': v2 / v1})
-        s1, s2 = r1['after']['latency_spread'], r2['after']['latency_spread']
-        line += f" | {s1:5.1%} {s2:5.1%}"
-        row.update(after_spread_1=s1, after_spread_2=s2)
+        for n in spread_of:
+            s1, s2 = r1[n]['latency_spread'], r2[n]['latency_spread']
+            line += f" | {'':6s} {s1:6.1%} {s2:6.1%}"
+            row.update({f'{n}_spread_1': s1, f'{n}_spread_2': s2})
         for k in range(2, len(runs)):
             for n in names: row[f'{n}_ratio_{k + 1}'] = runs[k]['rows'][i][n]['latency_ms'] / r1[n]['latency_ms']
         print(line); table.append(row)
@@ -150,15 +162,21 @@ def main():
         summary[n] = dict(spread=s, cost_s=cost)
         print(f"{n:8s} " + '  '.join(f"process {k[7:]}/1: {v['median']:6.2%} / {v['p90']:6.2%} / {v['max']:6.1%}" for k, v in s.items())
               + f"   {cost:.2f} s")
-    err = [abs(r['after_ratio'] - 1) for r in table]
-    sp = [max(r['after_spread_1'], r['after_spread_2']) for r in table]
-    cover = statistics.mean(e <= r['after_spread_1'] + r['after_spread_2'] for e, r in zip(err, table))
-    print(f"\nafter: stored latency_spread vs the disagreement of the two processes: Spearman {spearman(sp, err):.2f}; "
-          f"|ratio - 1| <= spread 1 + spread 2 for {cover:.0%} of architectures; median spread {statistics.median(sp):.1%}")
+    print()
+    for n in spread_of:
+        err = [abs(r[f'{n}_ratio'] - 1) for r in table]
+        sp = [max(r[f'{n}_spread_1'], r[f'{n}_spread_2']) for r in table]
+        cover = statistics.mean(e <= r[f'{n}_spread_1'] + r[f'{n}_spread_2'] for e, r in zip(err, table))
+        summary[n].update(spread_spearman=spearman(sp, err), spread_cover=cover, spread_median=statistics.median(sp))
+        print(f"{n}: stored latency_spread vs the disagreement of the two processes: Spearman {spearman(sp, err):.2f}; "
+              f"|ratio - 1| <= spread 1 + spread 2 for {cover:.0%} of architectures; median spread {statistics.median(sp):.1%}")
+    if 'rounds' in names:
+        print(f"rounds: the second round began {statistics.mean(r['rounds']['round_gap_s'] for run in runs for r in run['rows']):.0f} s "
+              "after the first (mean)")
     res = dict(tag=tag, n=a.n, seed=a.seed, mode=a.mode, experiment=a.experiment, processes=a.processes, protocols=names,
                hardware=runs[0]['hardware'], torch=runs[0]['torch'], cpus=os.cpu_count(),
                load=[dict(start=r['load_start'], end=r['load_end'], mean=statistics.mean(x['load'] for x in r['rows'])) for r in runs],
-               summary=summary, spread_spearman=spearman(sp, err), spread_cover=cover, architectures=table,
+               summary=summary, architectures=table,
                configs=[c.to_dict() for c in cfgs])
     (out / f'repeat-{tag}.json').write_text(json.dumps(res, indent=1))
     with open(out / f'repeat-{tag}.csv', 'w', newline='') as f:

@@ -14,7 +14,7 @@ from .compress import quantize, artifact_size
 from .prune import prune
 from .experiments import Experiment, Objective, load_experiment, weighted_fitness, objective_vector
 from .store import EvalResult, ResultStore, code_version
-from .latency import latency_passes, latency_stats, measure_latency, hardware_id
+from .latency import latency_passes, latency_stats, measure_latency, time_windows, hardware_id
 
 # %% auto 0
 __all__ = ['MAX_SIZE_MB', 'MEASURED_METRICS', 'EvaluationTimeout', 'default_time_limit', 'deadline', 'check_objectives',
@@ -67,8 +67,8 @@ class Evaluator:
                  data_dir=None,
                  max_size_mb:float=MAX_SIZE_MB,
                  finetune_frac:float=0.2,           # fine-tune after pruning: this fraction of the phase's samples, 1 epoch
-                 latency_runs:int=30, latency_threads:int|None=1,
-                 latency_time:float=0.5,            # seconds timed in each of the two latency windows
+                 latency_runs:int=3, latency_threads:int|None=1,   # passes at least, per latency window; CPU threads
+                 latency_time:float=1.0,            # seconds timed in each of the two latency rounds (4 windows each)
                  retry_failed:bool=False,           # re-run stored failures instead of returning them
                  time_limit:float|None=None,        # seconds per evaluation (None: `default_time_limit` of the phase; 0: none)
                  **train_kw):
@@ -171,7 +171,7 @@ class Evaluator:
         model = build_model(dataclasses.replace(cfg, pruning=0.0, quantization='fp32'), exp.task, seed=self.seed).to(dev)
         x = exp.sample_input.to(dev)
         twin = self.twin(cfg)
-        lat = self._latency(twin, x)                                                 # first latency window
+        lat = self._latency(twin, x)                                                 # first latency round
         tr = train(model, exp.train, exp.valid, self.phase, seed=self.seed, device=dev, bytes_per_token=exp.bytes_per_token,
                    **self.train_kw)
         t1 = time.perf_counter()
@@ -193,7 +193,7 @@ class Evaluator:
         if 'bits_per_byte' in valid: m.update(bits_per_byte=valid['bits_per_byte'], test_bits_per_byte=test['bits_per_byte'])
         size = artifact_size(model)
         m.update(size_mb=size / 1e6, size_bytes=size, params=params, params_before_pruning=fp32_params, flops=flops,
-                 **latency_stats(lat + self._latency(twin, x)),                               # + the second window
+                 **(lat + self._latency(twin, x)).stats(),                                    # + the second round
                  train_time_s=tr.train_time, epochs=tr.epochs, train_status=tr.status)
         t3 = time.perf_counter()
         return self._result(cfg, status='ok', metrics=m, hardware=self.hardware, latency_input=self.latency_input,
@@ -207,10 +207,12 @@ class Evaluator:
     def time_architecture(self, cfg:ArchitectureConfig) -> dict:
         "The latency metrics of `cfg` on this machine (two windows on its twin), e.g. to re-time a stored result."
         twin, x = self.twin(cfg), self.exp.sample_input.to(self.device)
-        return latency_stats(self._latency(twin, x) + self._latency(twin, x))
+        return (self._latency(twin, x) + self._latency(twin, x)).stats()
 
-    def _latency(self, model, x) -> list:
-        return latency_passes(model, x, self.latency_runs, threads=self.latency_threads, min_time=self.latency_time)
+    def _latency(self, model, x):
+        "One round of `time_windows`: 4 windows of `latency_time`/4 s (see `42_latency` for the protocol and its figures)."
+        return time_windows(model, x, windows=4, window_time=self.latency_time / 4, warmup_time=min(0.25, self.latency_time / 4),
+                            threads=self.latency_threads, min_passes=self.latency_runs)
 
     def objective_vector(self, r:EvalResult) -> list:
         "The result's objectives as a vector to maximise (min objectives negated); failures are worst everywhere."
