@@ -381,8 +381,8 @@ def build_code_corpus(python_dirs=None, # directories of Python sources; default
 def _open_text(path:pathlib.Path):
     return gzip.open(path, 'rt', encoding='utf-8') if path.name.endswith('.gz') else open(path, encoding='utf-8')
 
-def _check_jsonl(path:pathlib.Path, what:str='CodeSearchNet record'):
-    "Raise a ValueError naming `path` and the line when it is not one JSON object per line."
+def _check_jsonl(path:pathlib.Path, what:str='CodeSearchNet record', text_fields=('code',)):
+    "Raise a ValueError naming `path` and the line when it is not one JSON object per line, or a text field is not a string."
     try:
         with _open_text(path) as fh:
             for i, line in enumerate(fh, 1):
@@ -392,6 +392,9 @@ def _check_jsonl(path:pathlib.Path, what:str='CodeSearchNet record'):
                     raise ValueError(f"{path}: line {i} is not valid JSON ({e}): expected one {what} per line"
                                      + (' (the file looks truncated)' if not line.endswith('\n') else '')) from None
                 if not isinstance(rec, dict): raise ValueError(f"{path}: line {i} is a JSON {type(rec).__name__}, expected an object")
+                for f in text_fields:
+                    if f in rec and not isinstance(rec[f], str):
+                        raise ValueError(f"{path}: line {i} has {f}={rec[f]!r:.40}: expected a string ({what} field {f!r})")
     except (EOFError, OSError, zlib.error, UnicodeDecodeError) as e:
         raise ValueError(f"{path}: truncated or corrupt file ({type(e).__name__}: {e})") from None
 
@@ -409,19 +412,24 @@ def _jsonl_files(source) -> list[pathlib.Path]:
         else: raise FileNotFoundError(f"{p}: no such file or directory (expected CodeSearchNet .jsonl/.jsonl.gz files)")
     return out
 
-def load_jsonl(files, cache_dir=None, fields=CSN_FIELDS, what:str='CodeSearchNet record'):
-    "Load jsonl files (`.gz` too) into one HF `Dataset`, checking each record has `fields`; errors name the file."
+def load_jsonl(files, cache_dir=None, fields=CSN_FIELDS, what:str='CodeSearchNet record', text_fields=('code',)):
+    "Load jsonl files (`.gz` too) into one HF `Dataset`, checking each record has `fields` and that `text_fields` are"
+    "strings; errors name the file (and the line)."
     import datasets
     files = [pathlib.Path(f) for f in files]
     try:
         ds = datasets.load_dataset('json', data_files=[str(f) for f in files], split='train',
                                    cache_dir=str(default_cache_dir(cache_dir) / 'hf'))
     except Exception as e:
-        for f in files: _check_jsonl(f, what)  # raises, naming the file and line, when one is malformed
+        for f in files: _check_jsonl(f, what, text_fields)  # raises, naming the file and line, when one is malformed
         raise ValueError(f"could not load {', '.join(map(str, files))} as jsonl: {type(e).__name__}: {e}") from e
     if missing := [f for f in fields if f not in ds.column_names]:
         names = ', '.join(f.name for f in files[:3]) + (f' and {len(files) - 3} more' if len(files) > 3 else '')
         raise ValueError(f"{names}: records lack the fields {missing}; expected {what}s with {list(fields)}")
+    for f in text_fields:
+        if f in ds.column_names and (getattr(ds.features[f], 'dtype', None) not in ('string', 'large_string') or None in ds[f]):
+            for p in files: _check_jsonl(p, what, text_fields)   # names the file and line
+            raise ValueError(f"{', '.join(map(str, files[:3]))}: field {f!r} is not a string in every record")
     return ds
 
 def read_jsonl_splits(files, cache_dir=None, fields=CSN_FIELDS, split_field:str='partition', splits=SPLITS):
