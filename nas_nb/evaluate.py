@@ -13,7 +13,7 @@ from .train import train, evaluate as evaluate_split, get_phase, Phase
 from .compress import quantize, artifact_size
 from .prune import prune
 from .experiments import Experiment, Objective, load_experiment, weighted_fitness, objective_vector
-from .store import EvalResult, ResultStore, code_version
+from .store import EvalResult, ResultStore, code_version, TRAINING_KEY, LATENCY_KEY
 from .latency import latency_passes, latency_stats, measure_latency, time_windows, hardware_id
 
 # %% auto 0
@@ -107,13 +107,12 @@ class Evaluator:
             if d is None: return None
             config = d
         cfg = (config if isinstance(config, ArchitectureConfig) else ArchitectureConfig.from_dict(config)).canonical()
-        c = self._context()
-        t = store.training(cfg.network_id, c['experiment'], c['data_fingerprint'], c['phase'], c['seed'], c['device_kind'],
-                           c['code_version'])
+        probe = vars(self._result(cfg, hardware=self.hardware, latency_input=self.latency_input))  # this evaluator's keys
+        t = store.training(**{k: probe[k] for k in TRAINING_KEY})
         if t is None: return None
         r = dataclasses.replace(t, arch_id=cfg.arch_id, config=cfg.to_dict(), cached=True)
         if not r.ok: return r.scored(self.objectives)
-        lat = store.latency(cfg.arch_id, self.exp.name, self.latency_input, self.hardware, self.code_version)
+        lat = store.latency(**{k: probe[k] for k in LATENCY_KEY})
         if lat is None:
             if not retime: return None
             lat = self.time_architecture(cfg)

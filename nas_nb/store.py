@@ -9,8 +9,8 @@ import nas_nb
 from .config import network_genes, _genes_id, GENES
 
 # %% auto 0
-__all__ = ['MEASUREMENT_VERSIONS', 'NOT_MEASURING', 'code_version', 'SCHEMA_VERSION', 'EvalResult', 'is_latency_metric',
-           'training_key', 'latency_key', 'measurement_version', 'imported_modules', 'ResultStore']
+__all__ = ['TRAINING_KEY', 'LATENCY_KEY', 'MEASUREMENT_VERSIONS', 'NOT_MEASURING', 'code_version', 'SCHEMA_VERSION', 'EvalResult',
+           'is_latency_metric', 'training_key', 'latency_key', 'measurement_version', 'imported_modules', 'ResultStore']
 
 # %% ../nbs/41_store.ipynb
 @dataclasses.dataclass
@@ -58,11 +58,13 @@ def is_latency_metric(name:str) -> bool:
     "Metrics that belong to the hardware they were timed on (stored with the latency, not the training)."
     return name.startswith('latency')
 
-def training_key(r:EvalResult) -> str:
-    return '|'.join(map(str, (r.network_id, r.experiment, r.data_fingerprint, r.phase, r.seed, r.device_kind, r.code_version)))
+# what a training and a latency depend on: the fields of their keys (one place, for writers and readers alike)
+TRAINING_KEY = ('network_id', 'experiment', 'data_fingerprint', 'phase', 'seed', 'device_kind', 'code_version')
+LATENCY_KEY = ('arch_id', 'experiment', 'latency_input', 'hardware', 'code_version')
 
-def latency_key(r:EvalResult) -> str:
-    return '|'.join(map(str, (r.arch_id, r.experiment, r.latency_input, r.hardware, r.code_version)))
+def _key(fields, values:dict) -> str: return '|'.join(str(values[f]) for f in fields)
+def training_key(r:EvalResult) -> str: return _key(TRAINING_KEY, vars(r))
+def latency_key(r:EvalResult) -> str: return _key(LATENCY_KEY, vars(r))
 
 # One integer per module whose code changes a measurement: bump it when a change alters what that module measures
 # (models, training, data, compression, pruning, scoring inputs, timing). The test checks the list is complete.
@@ -242,8 +244,7 @@ class ResultStore:
 
     def attempts(self, r:EvalResult) -> int:
         "How many attempts at `r`'s training started (0 once it is stored, or if none did)."
-        if self.training(**{k: getattr(r, k) for k in ('network_id', 'experiment', 'data_fingerprint', 'phase', 'seed',
-                                                       'device_kind', 'code_version')}) is not None: return 0
+        if self.training(**{k: getattr(r, k) for k in TRAINING_KEY}) is not None: return 0
         row = self._connect().execute('SELECT count FROM attempts WHERE key = ?', (training_key(r),)).fetchone()
         return row[0] if row else 0
 
@@ -258,10 +259,10 @@ class ResultStore:
             if c in d: d[c] = json.loads(d[c]) if d[c] is not None else {}
         return d
 
-    def training(self, network_id:str, experiment:str, data_fingerprint:str, phase:str, seed:int, device_kind:str,
-                 code_version:str) -> EvalResult|None:
-        "The stored training of this network under exactly this context (no latency metrics), marked `cached`, or None."
-        key = '|'.join(map(str, (network_id, experiment, data_fingerprint, phase, seed, device_kind, code_version)))
+    def training(self, **key) -> EvalResult|None:
+        "The stored training under exactly the context `key` (the `TRAINING_KEY` fields), without latency metrics,"
+        "marked `cached`; or None."
+        key = _key(TRAINING_KEY, key)
         row = self._connect().execute(f"SELECT {', '.join(_TRAIN[1:])} FROM trainings WHERE key = ?", (key,)).fetchone()
         if row is None: return None
         d = self._decode(_TRAIN[1:], row)
@@ -274,9 +275,9 @@ class ResultStore:
                or conn.execute("SELECT config FROM trainings WHERE arch_id = ? LIMIT 1", (arch_id,)).fetchone())
         return None if row is None else json.loads(row[0])
 
-    def latency(self, arch_id:str, experiment:str, latency_input:str, hardware:str, code_version:str) -> dict|None:
-        "The latency metrics of `arch_id` timed on `hardware`, or None."
-        key = '|'.join(map(str, (arch_id, experiment, latency_input, hardware, code_version)))
+    def latency(self, **key) -> dict|None:
+        "The latency metrics stored under `key` (the `LATENCY_KEY` fields: arch_id, ..., hardware), or None."
+        key = _key(LATENCY_KEY, key)
         row = self._connect().execute("SELECT metrics FROM latencies WHERE key = ?", (key,)).fetchone()
         return None if row is None else json.loads(row[0])
 
