@@ -47,15 +47,21 @@ def _batches(data, idx, bs):
 def _n(data): return len(data[0]) if isinstance(data, (tuple, list)) else len(data)
 
 def loss_fn(model, batch):
-    "Mean loss of a batch, and (number of correct predictions, number of predictions)."
+    "Mean loss of a batch, and (number of correct predictions, number of predictions); a language model's batch is"
+    "(ids,) or (ids, mask), and with a mask only the masked targets count."
     if model.task.kind == 'classify':
         x, y = batch
         logits = model(x)
         return F.cross_entropy(logits.float(), y), ((logits.argmax(-1) == y).sum(), y.numel())
-    (ids,) = batch
-    logits = model(ids[:, :-1])
-    tgt = ids[:, 1:]
-    return F.cross_entropy(logits.float().flatten(0, 1), tgt.flatten()), ((logits.argmax(-1) == tgt).sum(), tgt.numel())
+    ids, *mask = batch
+    logits, tgt = model(ids[:, :-1]), ids[:, 1:]                      # (B, T, V), (B, T)
+    if not mask:
+        return F.cross_entropy(logits.float().flatten(0, 1), tgt.flatten()), ((logits.argmax(-1) == tgt).sum(), tgt.numel())
+    m = mask[0].bool()
+    logits, tgt = logits[m], tgt[m]                                   # (K, V), (K,): the scored positions
+    n = tgt.numel()                                                   # a batch with none scored adds 0 (not NaN)
+    loss = F.cross_entropy(logits.float(), tgt, reduction='sum') / max(n, 1)
+    return loss, ((logits.argmax(-1) == tgt).sum(), n)
 
 @torch.no_grad()
 def evaluate(model:nn.Module, data, batch_size:int=256, device=None, bytes_per_token:float=1.0) -> dict:

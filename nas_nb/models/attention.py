@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging, math
 import torch, torch.nn as nn, torch.nn.functional as F
 from ..config import ArchitectureConfig
-from .layers import rope_angles, apply_rope, alibi_slopes
+from .layers import rope_angles, apply_rope, alibi_slopes, init_linear, residual_scale
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ class Attention(nn.Module):
         self.k_proj = nn.Linear(d, self.n_kv * self.head_dim, bias=False)
         self.v_proj = nn.Linear(d, self.n_kv * self.head_dim, bias=False)
         self.o_proj = nn.Linear(self.n_heads * self.head_dim, d, bias=False)
+        for p in (self.q_proj, self.k_proj, self.v_proj): init_linear(p)   # GPT-2 / Llama: N(0, 0.02),
+        init_linear(self.o_proj, scale=residual_scale(cfg))                 # the residual write scaled by 1/sqrt(2L)
         if self.pe == 'alibi': self.register_buffer('slopes', alibi_slopes(self.n_heads), persistent=False)
 
     def _qkv(self, x, pos0):

@@ -10,7 +10,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from torch.utils.flop_counter import FlopCounterMode
 from ..config import ArchitectureConfig
-from .layers import make_norm, norm_params, FeedForward, ffn_params, ffn_flops, count_params
+import functools
+from .layers import make_norm, norm_params, FeedForward, ffn_params, ffn_flops, count_params, init_linear
 from .attention import Attention, attention_params, attention_flops
 from .linear_attention import LinearAttention, linear_attention_params, linear_attention_flops
 from .mamba import MambaMixer, mamba_params, mamba_flops
@@ -54,7 +55,8 @@ FAMILIES = {  # arch_type -> ((mixer, params, flops), (ffn, params, flops))
     'flash_attention':  ((Attention, attention_params, attention_flops), _FFN),
     'gqa':              ((Attention, attention_params, attention_flops), _FFN),
     'linear_attention': ((LinearAttention, linear_attention_params, linear_attention_flops), _FFN),
-    'mamba':            ((MambaMixer, mamba_params, mamba_flops), _FFN),
+    'mamba':            ((MambaMixer, mamba_params, mamba_flops),                     # mamba_ssm's FFN init:
+                         (functools.partial(FeedForward, init='mamba'), ffn_params, ffn_flops)),  # default, out / sqrt(2L)
     'rwkv':             ((RWKVTimeMix, rwkv_time_mix_params, rwkv_time_mix_flops),
                          (RWKVChannelMix, rwkv_channel_mix_params, rwkv_channel_mix_flops)),
 }
@@ -95,8 +97,8 @@ class SequenceModel(nn.Module):
         self.blocks = nn.ModuleList(Block(self.cfg, i) for i in range(cfg.num_layers))
         self.norm = make_norm(cfg.normalization, d)
         self.head = nn.Linear(d, task.n_classes) if task.kind == 'classify' else None
-        for emb in (self.embed, self.pos):  # small tables: tied logits start near uniform
-            if isinstance(emb, nn.Embedding): nn.init.normal_(emb.weight, std=0.02)
+        for emb in (self.embed, self.pos):  # tables N(0, 0.02) as in every reference (tied logits start near uniform);
+            if isinstance(emb, nn.Embedding): init_linear(emb)  # a classifier's input layer and head: PyTorch's default
         self.gradient_checkpointing = False  # recompute each block's activations in backward: less memory, ~30% more time
 
     def _logits(self, h):  # (..., D) -> (..., V) or (..., C)

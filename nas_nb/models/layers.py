@@ -9,8 +9,9 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from ..config import ArchitectureConfig, GROUPNORM_GROUPS
 
 # %% auto 0
-__all__ = ['GLU', 'ACT', 'count_params', 'TokenGroupNorm', 'make_norm', 'norm_params', 'ffn_dim', 'apply_act', 'FeedForward',
-           'ffn_params', 'ffn_flops', 'rope_angles', 'apply_rope', 'alibi_slopes']
+__all__ = ['INIT_STD', 'GLU', 'ACT', 'FFN_INITS', 'count_params', 'TokenGroupNorm', 'make_norm', 'norm_params', 'init_linear',
+           'residual_scale', 'ffn_dim', 'apply_act', 'FeedForward', 'ffn_params', 'ffn_flops', 'rope_angles',
+           'apply_rope', 'alibi_slopes']
 
 # %% ../../nbs/10_models.layers.ipynb
 def count_params(model:nn.Module) -> int:
@@ -34,8 +35,30 @@ def make_norm(kind:str, dim:int) -> nn.Module:
 def norm_params(kind:str, dim:int) -> int: return dim if kind == 'rmsnorm' else 2 * dim
 
 # %% ../../nbs/10_models.layers.ipynb
+INIT_STD = 0.02  # GPT-2, Llama, Mamba's embeddings, flash-linear-attention: N(0, 0.02)
+
+@torch.no_grad()
+def init_linear(layer:nn.Module, std:float|None=INIT_STD, scale:float=1.0, orthogonal:bool=False) -> nn.Module:
+    "Re-initialise `layer`'s weight: N(0, std), or PyTorch's default kaiming-uniform (std=None), or orthogonal with"
+    "gain `std` (orthogonal=True; gain 0 is zeros); then multiplied by `scale`. A bias becomes zero. On the meta device"
+    "nothing is drawn."
+    w = layer.weight
+    if not w.is_meta:
+        if orthogonal: (nn.init.orthogonal_(w, gain=std) if std else nn.init.zeros_(w))
+        elif std is None: nn.init.kaiming_uniform_(w, a=math.sqrt(5))        # nn.Linear's own default
+        else: nn.init.normal_(w, 0.0, std)
+        w.mul_(scale)
+        if getattr(layer, 'bias', None) is not None: nn.init.zeros_(layer.bias)
+    return layer
+
+def residual_scale(cfg:ArchitectureConfig, per_block:int=2) -> float:
+    "1/√(per_block·L): the depth scaling of the projections that write into the residual stream (GPT-2, Megatron, Mamba)."
+    return 1.0 / math.sqrt(per_block * cfg.num_layers)
+
+# %% ../../nbs/10_models.layers.ipynb
 GLU = {'geglu': F.gelu, 'swiglu': F.silu}
 ACT = {'gelu': F.gelu, 'silu': F.silu}
+FFN_INITS = ('gpt2', 'mamba')  # N(0, 0.02) in, N(0, 0.02)/√(2L) out; or PyTorch's default in, default/√(2L) out
 
 def ffn_dim(cfg:ArchitectureConfig) -> int: return max(1, round(cfg.ffn_multiplier * cfg.hidden_dim))
 
@@ -47,13 +70,17 @@ def apply_act(kind:str, h:torch.Tensor) -> torch.Tensor:
     return ACT[kind](h)
 
 class FeedForward(nn.Module):
-    "Position-wise FFN, (B,T,D) -> (B,T,D), with the activation gene's plain or gated form."
-    def __init__(self, cfg:ArchitectureConfig, layer_idx:int=0):
+    "Position-wise FFN, (B,T,D) -> (B,T,D), with the activation gene's plain or gated form, initialised as the"
+    "family's reference does (`init`: one of `FFN_INITS`)."
+    def __init__(self, cfg:ArchitectureConfig, layer_idx:int=0, init:str='gpt2'):
         super().__init__()
+        if init not in FFN_INITS: raise ValueError(f"init={init!r} is invalid: allowed values are {', '.join(FFN_INITS)}")
         d, f = cfg.hidden_dim, ffn_dim(cfg)
         self.act = cfg.activation
         self.w_in = nn.Linear(d, 2 * f if self.act in GLU else f, bias=False)  # (D, F) or fused gate+up (D, 2F)
         self.w_out = nn.Linear(f, d, bias=False)
+        std = INIT_STD if init == 'gpt2' else None
+        init_linear(self.w_in, std); init_linear(self.w_out, std, scale=residual_scale(cfg))
 
     def forward(self, x): return self.w_out(apply_act(self.act, self.w_in(x)))
     # position-wise: no recurrent state, but the same init_state/step interface as the token mixers

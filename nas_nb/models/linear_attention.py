@@ -6,7 +6,7 @@
 from __future__ import annotations
 import torch, torch.nn as nn, torch.nn.functional as F
 from ..config import ArchitectureConfig
-from .layers import rope_angles, apply_rope, alibi_slopes
+from .layers import rope_angles, apply_rope, alibi_slopes, init_linear, residual_scale
 
 # %% auto 0
 __all__ = ['LA_EPS', 'LA_CHUNK', 'LA_IMPLS', 'phi', 'decay_matrix', 'linear_attention_quadratic', 'linear_attention_loop',
@@ -124,6 +124,8 @@ class LinearAttention(nn.Module):
         self.h, self.dh, self.pe = h, d // h, cfg.position_encoding
         self.layer_idx, self.impl, self.chunk_size, self.eps = layer_idx, impl, chunk_size, eps
         self.q_proj, self.k_proj, self.v_proj, self.o_proj = (nn.Linear(d, d, bias=False) for _ in range(4))
+        for p in (self.q_proj, self.k_proj, self.v_proj): init_linear(p)   # as flash-linear-attention's models:
+        init_linear(self.o_proj, scale=residual_scale(cfg))                 # N(0, 0.02), the residual write / sqrt(2L)
         if self.pe == 'alibi': self.register_buffer('slopes', alibi_slopes(h), persistent=False)  # per head; pruning keeps a subset
 
     def _log_gamma(self, device):

@@ -8,7 +8,7 @@ import contextlib, hashlib, importlib.util, logging, math, os, pathlib, platform
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.autograd.function import once_differentiable
 from ..config import ArchitectureConfig
-from .layers import count_params
+from .layers import count_params, init_linear, residual_scale
 
 _log = logging.getLogger(__name__)
 
@@ -402,7 +402,8 @@ class MambaMixer(nn.Module):
         self.D = nn.Parameter(torch.ones(e))
         self.out_proj = nn.Linear(e, d, bias=False)
         self.A_log._no_weight_decay = self.D._no_weight_decay = True
-        with torch.no_grad():                                                # Mamba's Δ initialisation
+        init_linear(self.out_proj, None, scale=residual_scale(cfg))          # mamba_ssm: default / sqrt(2L) (mixer + FFN);
+        with torch.no_grad():                                                # in_proj, x_proj, conv: PyTorch's default. Δ:
             nn.init.uniform_(self.dt_proj.weight, -r ** -0.5, r ** -0.5)
             dt = torch.exp(torch.rand(e) * (math.log(DT_MAX) - math.log(DT_MIN)) + math.log(DT_MIN)).clamp(min=DT_FLOOR)
             self.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))       # inverse softplus

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math, statistics, time
 import torch, torch.nn as nn, torch.nn.functional as F
 from ..config import ArchitectureConfig
-from .layers import GLU, apply_act, ffn_dim
+from .layers import GLU, apply_act, ffn_dim, init_linear
 
 # %% auto 0
 __all__ = ['NEG', 'WKV_IMPLS', 'AUTO_MIN_T', 'wkv_init_state', 'wkv', 'token_shift', 'RWKVTimeMix', 'RWKVChannelMix',
@@ -155,7 +155,7 @@ class RWKVTimeMix(nn.Module):
 
     @torch.no_grad()
     def reset_rwkv_parameters(self):
-        "RWKV-4's initialisation of decay, bonus and mixes (works on the meta device)."
+        "RWKV-4's initialisation of decay, bonus, mixes and projections (works on the meta device)."
         d = self.cfg.hidden_dim
         r0, r1 = _depth_ratios(self.cfg, self.layer_idx)
         i = torch.arange(d, dtype=torch.float32, device='cpu')  # on CPU then copied: arange on meta costs ~3 s once
@@ -163,6 +163,9 @@ class RWKVTimeMix(nn.Module):
         self.time_first.copy_(math.log(0.3) + 0.5 * ((i + 1) % 3 - 1))
         ddd = i / d
         self.time_mix_k.copy_(ddd ** r1); self.time_mix_v.copy_(ddd ** r1 + 0.3 * r0); self.time_mix_r.copy_(ddd ** (0.5 * r1))
+        # RWKV-LM v4neo's linear layers: key orthogonal x0.1, value orthogonal, receptance and output zero
+        init_linear(self.key, 0.1, orthogonal=True); init_linear(self.value, 1.0, orthogonal=True)
+        init_linear(self.receptance, 0.0, orthogonal=True); init_linear(self.output, 0.0, orthogonal=True)
 
     def _kvr(self, x, xx):
         "Projections of the token-shifted input; x and the previous token xx are (..., D)."
@@ -205,6 +208,9 @@ class RWKVChannelMix(nn.Module):
         _, r1 = _depth_ratios(self.cfg, self.layer_idx)
         ddd = torch.arange(d, dtype=torch.float32, device='cpu') / d
         self.time_mix_k.copy_(ddd ** r1); self.time_mix_r.copy_(ddd ** r1)
+        f_out, d_in = self.key.weight.shape                    # (F or 2F, D): gain sqrt(F/D) as RWKV-LM v4neo,
+        init_linear(self.key, math.sqrt(max(1.0, f_out / d_in)), orthogonal=True)  # receptance and value zero
+        init_linear(self.receptance, 0.0, orthogonal=True); init_linear(self.value, 0.0, orthogonal=True)
 
     def _mix(self, x, xx):                                   # (..., D) each
         h = apply_act(self.act, self.key(torch.lerp(xx, x, self.time_mix_k)))  # (..., F)
