@@ -8,11 +8,13 @@ import dataclasses, hashlib, math
 from typing import Callable
 import torch
 from .models.core import Task
+from .train import Phase, get_phase
 from .data import load_mnist, load_code_corpus, ByteTokenizer, lm_sequences
 
 # %% auto 0
-__all__ = ['SEED_OBJECTIVES', 'DEFAULT_OBJECTIVES', 'EXPERIMENTS', 'Objective', 'weighted_fitness', 'objective_vector',
-           'Experiment', 'data_fingerprint', 'load_experiment', 'default_objectives']
+__all__ = ['SEED_OBJECTIVES', 'DEFAULT_OBJECTIVES', 'EXPERIMENTS', 'SYNTHETIC_PHASES', 'SYNTHETIC_TASKS', 'Objective',
+           'weighted_fitness', 'objective_vector', 'Experiment', 'data_fingerprint', 'load_experiment',
+           'default_objectives']
 
 # %% ../nbs/39_experiments.ipynb
 @dataclasses.dataclass(frozen=True)
@@ -88,9 +90,18 @@ class Experiment:
     sample_input: torch.Tensor    # batch-1 input for latency and FLOPs: (1, T, F) features or (1, T) ids
     bytes_per_token: float = 1.0
     fingerprint: str = ''         # hash of the splits' tensors (default: computed from them): part of every stored result's key
+    parts: dict = dataclasses.field(default_factory=dict)   # {'valid'|'test': {name: data}}: named subsets scored on their
+                                                            # own as accuracy_<name> (the synthetic suite's tasks); {}: none
+    phases: dict = dataclasses.field(default_factory=dict)  # phase name -> `Phase`: this experiment's budgets where they
+                                                            # differ from `nas_nb.train.PHASES` (same names, other sizes)
 
     def __post_init__(self):
         if not self.fingerprint: self.fingerprint = data_fingerprint(self.train, self.valid, self.test)
+
+    def phase(self, phase) -> Phase:
+        "The `Phase` that `phase` (a name or a `Phase`) means for this experiment."
+        if isinstance(phase, Phase): return phase
+        return self.phases[phase] if phase in self.phases else get_phase(phase)
 
 def _tensors(x):
     if isinstance(x, torch.Tensor): yield x
@@ -143,3 +154,47 @@ def default_objectives(name:str) -> tuple:
     "Experiment `name`'s default objectives, without loading its data."
     if name not in DEFAULT_OBJECTIVES: raise ValueError(f"unknown experiment {name!r}: allowed experiments are {', '.join(DEFAULT_OBJECTIVES)}")
     return DEFAULT_OBJECTIVES[name]
+
+# %% ../nbs/39_experiments.ipynb
+# the suite's budgets: `fast` is ~1,000 AdamW steps of 64 sequences (about a minute for a 2-layer width-64 model on one core)
+SYNTHETIC_PHASES = {
+    'smoke':  Phase('smoke', 512, 1, lr=3e-3),
+    'fast':   Phase('fast', 8_000, 8, lr=3e-3),
+    'medium': Phase('medium', 16_000, 16, lr=3e-3, patience=4),
+    'full':   Phase('full', 32_000, 32, lr=3e-3, patience=6),
+}
+SYNTHETIC_TASKS = ('mqar', 'in_context_recall', 'fuzzy_recall', 'noisy_recall', 'selective_copying', 'compression',
+                   'memorization')  # the default suite: every task
+
+DEFAULT_OBJECTIVES['synthetic'] = (Objective('accuracy', 'max', 0.5), Objective('size_mb', 'min', 0.2, target=(0.05, 5.0)),
+                                   Objective('latency_ms', 'min', 0.3, target=(0.5, 50.0)))
+
+def _suite_tasks(tasks) -> dict:
+    given = tasks
+    if tasks is None: tasks = SYNTHETIC_TASKS
+    if isinstance(tasks, str): tasks = [t.strip() for t in tasks.split(',') if t.strip()]
+    if isinstance(tasks, (list, tuple)) and all(isinstance(t, str) for t in tasks): tasks = {t: {} for t in tasks}
+    if not isinstance(tasks, dict) or not tasks:
+        raise ValueError(f"tasks={given!r} is invalid: give task names or {{name: parameters}} among {', '.join(SYNTHETIC_TASKS)}")
+    return tasks
+
+def _synthetic(data_dir=None, seed:int=0,
+               tasks=None,             # task names, a comma-separated string or {name: parameters}; None: every task
+               seq_len:int=64, vocab_size:int=64,
+               n_train:int=2_000, n_valid:int=200, n_test:int=200,  # sequences per task in each split
+               **kw) -> Experiment:
+    from nas_nb import synthetic as syn
+    if data_dir is not None: raise ValueError(f"data_dir={data_dir!r} is invalid for the synthetic experiment: its data is generated, not read (leave it unset)")
+    if kw: raise ValueError(f"unknown synthetic experiment parameter(s) {', '.join(sorted(kw))}: allowed are tasks, seq_len, vocab_size, n_train, n_valid, n_test")
+    tasks = _suite_tasks(tasks)
+    splits = {k: syn.make_suite(tasks, n, seq_len, vocab_size, seed=3 * seed + i)   # one seed per split; memorization's
+              for i, (k, n) in enumerate((('train', n_train), ('valid', n_valid), ('test', n_test)))}  # table is shared
+    data = {k: (s.ids, s.mask) for k, s in splits.items()}
+    parts = {k: {name: (p.ids, p.mask) for name, p in splits[k].split_by_task().items()} for k in ('valid', 'test')}
+    names = splits['train'].names
+    src = (f"synthetic suite ({', '.join(names)}), generated from seed {seed}: T={seq_len}, vocabulary {vocab_size}, "
+           f"per task {n_train:,} / {n_valid:,} / {n_test:,} sequences (train / valid / test)")
+    return Experiment('synthetic', Task.lm(vocab_size, seq_len), data['train'], data['valid'], data['test'], src, 'token_accuracy',
+                      DEFAULT_OBJECTIVES['synthetic'], splits['test'].ids[:1, :-1], parts=parts, phases=SYNTHETIC_PHASES)
+
+EXPERIMENTS['synthetic'] = _synthetic

@@ -115,6 +115,7 @@ def train(model:nn.Module, train_data, valid_data=None, phase='fast', *,
           patience:int|None=-1,          # epochs without improvement before stopping; -1: the phase's; None: never
           seed:int=0, device=None, progress:bool=False, bytes_per_token:float=1.0,
           loss=None,                     # (model, batch) -> (loss, (correct, count)); default `loss_fn` (distillation passes its own)
+          on_epoch=None,                 # (model, record) -> None after each epoch's validation: may add keys to the record
           ) -> TrainResult:
     "Train `model` in place for `phase`'s budget; never raises on a diverging loss."
     compute_loss = loss or loss_fn
@@ -180,6 +181,8 @@ def train(model:nn.Module, train_data, valid_data=None, phase='fast', *,
                     best, bad = score, 0
                     best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
                 else: bad += 1
+            if on_epoch is not None:
+                model.eval(); on_epoch(model, rec); model.train()
             res.history.append(rec); res.epochs = epoch + 1
             if patience is not None and valid_data is not None and bad >= patience and epoch + 1 < ph.epochs:
                 res.status, res.message = 'early_stopped', f"no better valid {name} for {patience} epochs"

@@ -11,7 +11,7 @@ from torch.utils.checkpoint import checkpoint
 from torch.utils.flop_counter import FlopCounterMode
 from ..config import ArchitectureConfig
 import functools
-from .layers import make_norm, norm_params, FeedForward, ffn_params, ffn_flops, count_params, init_linear
+from .layers import make_norm, norm_params, FeedForward, ffn_params, ffn_flops, count_params, init_linear, INIT_STD
 from .attention import Attention, attention_params, attention_flops
 from .linear_attention import LinearAttention, linear_attention_params, linear_attention_flops
 from .mamba import MambaMixer, mamba_params, mamba_flops
@@ -97,8 +97,9 @@ class SequenceModel(nn.Module):
         self.blocks = nn.ModuleList(Block(self.cfg, i) for i in range(cfg.num_layers))
         self.norm = make_norm(cfg.normalization, d)
         self.head = nn.Linear(d, task.n_classes) if task.kind == 'classify' else None
-        for emb in (self.embed, self.pos):  # tables N(0, 0.02) as in every reference (tied logits start near uniform);
-            if isinstance(emb, nn.Embedding): init_linear(emb)  # a classifier's input layer and head: PyTorch's default
+        std = getattr(FAMILIES[self.cfg.arch_type][0][0], 'embed_std', INIT_STD)  # the family's reference: N(0, 0.02),
+        for emb in (self.embed, self.pos):                  # Mamba N(0, 0.1); a classifier's input layer and head keep
+            if isinstance(emb, nn.Embedding): init_linear(emb, std)  # PyTorch's default
         self.gradient_checkpointing = False  # recompute each block's activations in backward: less memory, ~30% more time
 
     def _logits(self, h):  # (..., D) -> (..., V) or (..., C)
