@@ -10,8 +10,8 @@ from .search_space import SearchSpace, MODES, BASELINES
 from .models import Task, estimate_params
 
 # %% auto 0
-__all__ = ['REPORT_TASKS', 'UsageError', 'check_device', 'space_summary', 'cmd_space', 'load_config', 'cmd_evaluate',
-           'cmd_search', 'cmd_report', 'cmd_remeasure', 'cmd_run', 'make_parser', 'main']
+__all__ = ['REPORT_TASKS', 'UsageError', 'check_device', 'experiment_options', 'space_summary', 'cmd_space', 'load_config',
+           'cmd_evaluate', 'cmd_search', 'cmd_report', 'cmd_remeasure', 'cmd_run', 'make_parser', 'main']
 
 # %% ../nbs/70_cli.ipynb
 class UsageError(Exception):
@@ -29,6 +29,16 @@ def check_device(device:str|None) -> str|None:
         if n == 0: raise UsageError(f"device={device!r}: no CUDA device is visible on this machine (use cpu)")
         if d.index is not None and d.index >= n: raise UsageError(f"device={device!r}: only cuda:0..cuda:{n - 1} are visible")
     return device
+
+def experiment_options(pairs) -> dict:
+    "`-x NAME=VALUE` flags as the experiment's parameters: VALUE as JSON where it parses (8, [1, 2], {...}), else text."
+    out = {}
+    for p in pairs or []:
+        name, sep, value = p.partition('=')
+        if not sep or not name.strip(): raise UsageError(f"-x {p!r} is invalid: expected NAME=VALUE, e.g. -x seq_len=128 -x tasks=mqar,compression")
+        try: out[name.strip()] = json.loads(value)
+        except json.JSONDecodeError: out[name.strip()] = value
+    return out
 
 class _Parser(argparse.ArgumentParser):
     "argparse, but a usage error is one line and exit status 2."
@@ -89,8 +99,11 @@ def load_config(arg:str):
 def cmd_evaluate(args) -> int:
     "Evaluate one architecture (what, where and the training progress on stderr) and print the result as JSON."
     from nas_nb.evaluate import Evaluator
+    from nas_nb.experiments import load_experiment
     cfg = load_config(args.config)
-    ev = Evaluator(args.experiment, phase=args.phase, device=check_device(args.device), seed=args.seed, store=args.store, data_dir=args.data_dir,
+    try: exp = load_experiment(args.experiment, args.data_dir, args.seed, **experiment_options(args.x))
+    except (TypeError, ValueError) as e: raise UsageError(str(e)) from None
+    ev = Evaluator(exp, phase=args.phase, device=check_device(args.device), seed=args.seed, store=args.store, data_dir=args.data_dir,
                    progress=True)   # train()'s progress bar, on stderr
     ph = ev.phase
     print(f"evaluating {args.config} ({cfg.arch_type} L{cfg.num_layers} D{cfg.hidden_dim} {cfg.quantization}) on {ev.exp.name} at the "
@@ -131,7 +144,7 @@ def cmd_search(args) -> int:
             s = make_search(args.experiment, args.mode, families, args.population, 5 if args.generations is None else args.generations,
                             args.phases or (args.phase or 'fast',), args.selection, objectives, args.seed, args.data_dir,
                             device, ex, args.out, progress=True, surrogate_pool=args.surrogate_pool,
-                            evaluator_options=evaluator_options).run()
+                            evaluator_options=evaluator_options, experiment_options=experiment_options(args.x)).run()
     if args.report:
         from nas_nb.report import write_report
         print(f"report: {write_report(s['run_dir'])}")
@@ -197,6 +210,7 @@ def make_parser() -> argparse.ArgumentParser:
     ev.add_argument('--store', default=None, help='SQLite result store to record in and answer from')
     ev.add_argument('--seed', type=int, default=0)
     ev.add_argument('--device', default=None, help='cpu, cuda, cuda:1, ... (default: cuda when available)')
+    ev.add_argument('-x', action='append', metavar='NAME=VALUE', help="an experiment parameter, e.g. -x tasks=mqar -x seq_len=128 (repeatable)")
     ev.set_defaults(func=cmd_evaluate)
     from nas_nb.evolution import SELECTIONS, SearchConfig
     from nas_nb.executors import EXECUTORS
@@ -223,6 +237,7 @@ def make_parser() -> argparse.ArgumentParser:
     se.add_argument('--time-limit', type=float, default=None,
                     help='seconds per evaluation before it is stopped as a timeout (default: scaled to the phase; 0: none)')
     se.add_argument('--families', default=None, help='comma-separated architecture families to search (default: all of the mode)')
+    se.add_argument('-x', action='append', metavar='NAME=VALUE', help="an experiment parameter, e.g. -x tasks=mqar -x seq_len=128 (repeatable)")
     se.add_argument('--report', action='store_true', help='write report.html in the run directory when done')
     se.set_defaults(func=cmd_search)
     rm = sub.add_parser('remeasure', help="re-score a run under other objectives and re-time its latencies on this machine")
@@ -235,7 +250,7 @@ def make_parser() -> argparse.ArgumentParser:
     rp.add_argument('--out', default=None, help='HTML path (default: RUN_DIR/report.html)')
     rp.add_argument('--no-images', action='store_true', help='skip charts/*.png and *.svg')
     rp.set_defaults(func=cmd_report)
-    ru = sub.add_parser('run', help='run an experiment notebook (mnist, codesearchnet, humaneval_mbpp) with papermill')
+    ru = sub.add_parser('run', help='run an experiment notebook (mnist, codesearchnet, humaneval_mbpp, synthetic) with papermill')
     ru.add_argument('experiment', nargs='?', help='experiment name or notebook path')
     ru.add_argument('-p', nargs=2, action='append', metavar=('NAME', 'VALUE'), help='a notebook parameter (repeatable)')
     ru.add_argument('--out', default=None, help='output directory (default: reports/<experiment>/<time>)')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/51_executors.ipynb 3
 from __future__ import annotations
-import concurrent.futures as cf, contextlib, dataclasses, importlib, multiprocessing as mp, os
+import concurrent.futures as cf, contextlib, dataclasses, importlib, json, multiprocessing as mp, os
 import torch
 from .config import ArchitectureConfig
 from .experiments import Experiment, load_experiment, Objective
@@ -25,20 +25,28 @@ class EvaluatorSpec:
     device: str|None = None         # default device (the process executor assigns one per worker)
     threads: int = 1                # torch threads per evaluation, the same in every executor
     options: tuple = ()             # other `Evaluator` keyword arguments, as (name, value) pairs
+    experiment_options: str = '{}'  # the experiment's own parameters (e.g. the synthetic suite's tasks) as canonical JSON
 
     def __post_init__(self):  # hashable: evaluators are cached per (spec, phase)
         if self.objectives is not None:
             object.__setattr__(self, 'objectives', tuple(o if isinstance(o, Objective) else Objective.from_dict(dict(o)) for o in self.objectives))
         object.__setattr__(self, 'options', tuple((k, v) for k, v in (self.options.items() if isinstance(self.options, dict) else self.options)))
+        eo = self.experiment_options
+        if not isinstance(eo, str): eo = json.dumps(dict(eo or {}), sort_keys=True)  # a dict is accepted and canonicalised
+        try: parsed = json.loads(eo)
+        except json.JSONDecodeError as e: raise ValueError(f"experiment_options={eo!r} is invalid: not JSON ({e})") from None
+        if not isinstance(parsed, dict): raise ValueError(f"experiment_options={eo!r} is invalid: must be a JSON object of parameters")
+        object.__setattr__(self, 'experiment_options', json.dumps(parsed, sort_keys=True))
 
     def load(self) -> Experiment:
         "The experiment's data, loaded once per process."
-        key = (self.experiment, self.data_dir, self.seed)
+        key = (self.experiment, self.data_dir, self.seed, self.experiment_options)
         if key not in _EXPERIMENTS:
+            kw = json.loads(self.experiment_options)
             if ':' in self.experiment:
                 mod, fn = self.experiment.split(':', 1)
-                _EXPERIMENTS[key] = getattr(importlib.import_module(mod), fn)(self.data_dir, seed=self.seed)
-            else: _EXPERIMENTS[key] = load_experiment(self.experiment, self.data_dir, self.seed)
+                _EXPERIMENTS[key] = getattr(importlib.import_module(mod), fn)(self.data_dir, seed=self.seed, **kw)
+            else: _EXPERIMENTS[key] = load_experiment(self.experiment, self.data_dir, self.seed, **kw)
         return _EXPERIMENTS[key]
 
     def make(self, phase, device=None, store=None):

@@ -13,13 +13,14 @@ from .evolution import non_dominated_sort
 from .store import EvalResult, ResultStore
 
 # %% auto 0
-__all__ = ['METRICS', 'SHOWN_GENES', 'BASELINE_COLOR', 'genome', 'train_seconds', 'results_frame', 'Run', 'load_run', 'fmt_value',
-           'best_table', 'comparison', 'verdict', 'cost', 'history_frame', 'fitness_chart', 'pareto_chart',
+__all__ = ['METRICS', 'SHOWN_GENES', 'BASELINE_COLOR', 'genome', 'train_seconds', 'results_frame', 'Run', 'load_run', 'fmt_bytes',
+           'fmt_value', 'best_table', 'comparison', 'verdict', 'cost', 'history_frame', 'fitness_chart', 'pareto_chart',
            'family_chart', 'funnel_chart', 'gene_chart', 'report_charts', 'describe_objectives', 'glance',
            'write_report']
 
 # %% ../nbs/60_report.ipynb
-METRICS = ('accuracy', 'test_accuracy', 'size_mb', 'latency_ms', 'flops', 'params')  # first columns; any other metric follows
+METRICS = ('accuracy', 'test_accuracy', 'size_mb', 'latency_ms', 'decode_ms', 'decode_state_bytes', 'flops',
+           'params')  # first columns (NaN where a result lacks one, e.g. one stored before decoding was timed); any other metric follows
 SHOWN_GENES = ('arch_type', 'num_layers', 'hidden_dim', 'num_heads', 'kv_ratio', 'ffn_multiplier', 'normalization',
                'activation', 'position_encoding', 'state_dim', 'quantization', 'pruning')
 _ID_COLS = ('arch_id', 'network_id', 'phase', 'status', 'message', 'fitness', 'family')
@@ -116,8 +117,15 @@ def load_run(run_dir) -> Run:
     return Run(d, info, history, results, pops, baselines)
 
 # %% ../nbs/60_report.ipynb
+def fmt_bytes(n:float) -> str:
+    "Bytes with an SI prefix, 3 significant digits: 968 B, 4.1 kB, 151 MB."
+    for unit, k in (('GB', 1e9), ('MB', 1e6), ('kB', 1e3)):
+        if abs(n) >= k: return f"{n / k:.3g} {unit}"
+    return f"{n:.0f} B"
+
 _FMT = dict(fitness='{:.4f}'.format, accuracy='{:.3f}'.format, test_accuracy='{:.3f}'.format, size_mb='{:.3f}'.format,
-            latency_ms='{:.2f}'.format, params='{:,.0f}'.format, flops='{:.3g}'.format, train_s='{:.1f}'.format)
+            latency_ms='{:.2f}'.format, decode_ms='{:.3f}'.format, decode_state_bytes=fmt_bytes, params='{:,.0f}'.format,
+            flops='{:.3g}'.format, train_s='{:.1f}'.format)
 
 def fmt_value(col:str, v) -> str:
     "`v` of column `col` as table text: the column's format if it has one, else by type (any metric, known or not)."
@@ -200,8 +208,9 @@ def cost(run:Run) -> dict:
                 phases=per)
 
 # %% ../nbs/60_report.ipynb
-_LOG = ('size_mb', 'latency_ms', 'flops', 'params')
+_LOG = ('size_mb', 'latency_ms', 'decode_ms', 'decode_state_bytes', 'flops', 'params')
 _TITLES = dict(accuracy='accuracy (valid)', test_accuracy='accuracy (test)', size_mb='size (MB)', latency_ms='latency (ms)',
+               decode_ms='decode (ms / token)', decode_state_bytes='decode state (bytes)',
                flops='FLOPs', params='parameters', fitness='weighted fitness')
 
 def _enc(metric:str, channel=alt.X, **kw):
@@ -274,8 +283,9 @@ def pareto_chart(results:pd.DataFrame, objectives=None, baselines:pd.DataFrame|N
     if phase is None and len(ok): phase = ok.phase.iloc[-1] if 'phase' in ok else None
     ok = ok[ok.phase == phase] if phase is not None else ok
     tips = ['arch_id:N', 'network_id:N', 'family:N', alt.Tooltip('fitness:Q', format='.4f'), alt.Tooltip('accuracy:Q', format='.3f'),
-            alt.Tooltip('size_mb:Q', format='.3f'), alt.Tooltip('latency_ms:Q', format='.2f'), alt.Tooltip('flops:Q', format='.3s'),
-            alt.Tooltip('params:Q', format=','), 'genome:N', 'on_front:N']
+            alt.Tooltip('size_mb:Q', format='.3f'), alt.Tooltip('latency_ms:Q', format='.2f'),
+            alt.Tooltip('decode_ms:Q', format='.3f', title='decode ms/token'), alt.Tooltip('decode_state_bytes:Q', format='.3s', title='decode state B'),
+            alt.Tooltip('flops:Q', format='.3s'), alt.Tooltip('params:Q', format=','), 'genome:N', 'on_front:N']
     pts = alt.Chart(ok).mark_point(filled=True, opacity=0.85).encode(
         x=_enc(x), y=_enc(y, alt.Y), color=alt.Color(f'{color}:Q', title=_TITLES.get(color, color), legend=alt.Legend(format='.3~g'),
                                                       scale=alt.Scale(type='log', scheme='viridis', reverse=True)),
@@ -304,14 +314,14 @@ def pareto_chart(results:pd.DataFrame, objectives=None, baselines:pd.DataFrame|N
 
 # %% ../nbs/60_report.ipynb
 def family_chart(results:pd.DataFrame, metrics=('accuracy', 'size_mb', 'latency_ms'), phase:str|None=None) -> alt.Chart:
-    "Each objective by family at `phase` (default: the evolving phase): box plots over every ok evaluation."
+    "Each metric by family at `phase` (default: the evolving phase): box plots over every ok evaluation."
     ok = results[results.status == 'ok']
     phase = phase or (ok.phase.iloc[0] if len(ok) else None)
     ok = ok[ok.phase == phase]
     charts = [alt.Chart(ok).mark_boxplot(extent='min-max').encode(
                   x=alt.X('family:N', title=None), y=_enc(m, alt.Y), color=alt.Color('family:N', legend=None))
-              .properties(width=200, height=220, title=_TITLES.get(m, m)) for m in metrics]
-    return alt.hconcat(*charts).properties(title=f'Objectives by family ({phase} phase, {len(ok)} evaluations)')
+              .properties(width=200 if len(metrics) <= 3 else 160, height=220, title=_TITLES.get(m, m)) for m in metrics]
+    return alt.hconcat(*charts).properties(title=f"{'Objectives' if len(metrics) <= 3 else 'Objectives and decoding cost'} by family ({phase} phase, {len(ok)} evaluations)")
 
 def funnel_chart(results:pd.DataFrame, phases:list) -> alt.Chart:
     "Successive halving: architectures evaluated at each phase, with the best fitness and total training time there "
@@ -351,13 +361,20 @@ def gene_chart(results:pd.DataFrame, populations:list, genes=('arch_type', 'num_
         title='Gene frequencies over generations')
 
 # %% ../nbs/60_report.ipynb
+_DECODE = ('decode_ms', 'decode_state_bytes')  # shown where the results hold them (a run stored before decoding was timed has none)
+
+def _present(df:pd.DataFrame, cols) -> list:
+    "The columns of `cols` that `df` has with at least one value."
+    return [c for c in cols if c in df and df[c].notna().any()]
+
 def report_charts(run:Run) -> dict:
     "Name -> chart for every chart of `run` (charts without data are left out)."
     charts = {}
     if len(run.history): charts['fitness'] = fitness_chart(run.history, run.phases)
     if (run.results.status == 'ok').any():
         charts['pareto'] = pareto_chart(run.results, run.objectives, run.baselines, run.final_phase)
-        charts['families'] = family_chart(run.results, phase=run.phases[0])
+        charts['families'] = family_chart(run.results, ('accuracy', 'size_mb', 'latency_ms', *_present(run.results, _DECODE)),
+                                          phase=run.phases[0])
         charts['funnel'] = funnel_chart(run.results, run.phases)
     if run.populations: charts['genes'] = gene_chart(run.results, run.populations)
     return charts
@@ -384,7 +401,8 @@ def describe_objectives(objectives) -> str:
 
 _CMP_TITLES = dict(size_mb='size (MB)', latency_ms='latency (ms)', accuracy='accuracy (valid)', test_accuracy='accuracy (test)',
                    accuracy_ratio='accuracy ratio', size_ratio='size ratio', latency_ratio='latency ratio',
-                   fitness_ratio='fitness ratio', beaten='best beats it', train_s='train (s)')
+                   fitness_ratio='fitness ratio', beaten='best beats it', train_s='train (s)', decode_ms='decode (ms / token)',
+                   decode_state_bytes='decode state')
 
 def glance(run:Run) -> str:
     "The top of the report, as HTML: the verdict, what was found (best architecture and its metrics), the comparison with "
@@ -444,7 +462,8 @@ def write_report(run_dir, out=None, images:bool=True) -> pathlib.Path:
                        f"generations {st.get('generations')} · selection {st.get('selection')} · seed {st.get('seed')} · "
                        f"data: {run.info.get('data_source', '?')} · versions {run.info.get('versions', {})}")
     final = ok[ok.phase == run.final_phase]
-    cols = ['arch_id', 'network_id', 'family', 'fitness', 'accuracy', 'test_accuracy', 'size_mb', 'latency_ms', 'params', 'genome']
+    cols = ['arch_id', 'network_id', 'family', 'fitness', 'accuracy', 'test_accuracy', 'size_mb', 'latency_ms',
+            *_present(run.results, _DECODE), 'params', 'genome']
     summary = glance(run)
     if len(final):
         summary += (f"<h2>Best architectures ({run.final_phase} phase, one row per network)</h2>"

@@ -47,6 +47,7 @@ def make_search(experiment:str='mnist', mode:str='minimal', families=None, popul
                 executor=None, out=None, progress:bool=False, log=print,
                 space_options:dict|None=None,   # gene -> values replacing the mode's (e.g. small widths)
                 evaluator_options:dict|None=None, # other `Evaluator` arguments (e.g. latency_time)
+                experiment_options:dict|None=None, # the experiment's own parameters (e.g. the synthetic suite's tasks)
                 **search_kw) -> EvolutionaryNAS:
     "An `EvolutionaryNAS` ready to `run()`, writing to `out` (default: runs/<experiment>-<time>)."
     if experiment not in EXPERIMENTS and ':' not in experiment:
@@ -57,7 +58,8 @@ def make_search(experiment:str='mnist', mode:str='minimal', families=None, popul
             raise ValueError("objectives are invalid: give at least one objective with a weight > 0")
     space, cfg = search_settings(mode, families, population, generations, phases, selection, seed, space_options, **search_kw)
     spec = EvaluatorSpec(experiment, objectives=objectives, data_dir=None if data_dir is None else str(data_dir), seed=seed,
-                         device=device, options=tuple(sorted((evaluator_options or {}).items())))
+                         device=device, options=tuple(sorted((evaluator_options or {}).items())),
+                         experiment_options=experiment_options or {})
     spec.load()  # the data (cached per process): a bad data_dir fails here, before the run directory exists
     out = pathlib.Path(out or default_run_dir(experiment))
     existed = out.exists()
@@ -117,7 +119,7 @@ def experiment_notebooks() -> dict:
     return {p.stem: p for p in sorted(d.glob('*.ipynb'))} if d.is_dir() else {}
 
 def experiment_notebook(name) -> pathlib.Path:
-    "A name (mnist, codesearchnet, humaneval_mbpp) or a path to a notebook."
+    "A name (mnist, codesearchnet, humaneval_mbpp, synthetic) or a path to a notebook."
     p = pathlib.Path(name)
     if p.suffix == '.ipynb':
         if not p.is_file(): raise FileNotFoundError(f"{p}: no such notebook")

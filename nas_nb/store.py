@@ -36,7 +36,7 @@ class EvalResult:
     data_fingerprint: str = ''    # hash of the experiment's data splits
     device_kind: str = ''         # what it was trained on: cpu, cuda
     hardware: str = ''            # what its latency was timed on (`hardware_id`); '' when it has none
-    latency_input: str = ''       # the input shape latency was timed at
+    latency_input: str = ''       # what was timed: the input shape, and the context decoding was timed at ('1x16x49;decode=16')
 
     def __post_init__(self):
         if not self.network_id:
@@ -55,8 +55,9 @@ class EvalResult:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 def is_latency_metric(name:str) -> bool:
-    "Metrics that belong to the hardware they were timed on (stored with the latency, not the training)."
-    return name.startswith('latency')
+    "Metrics that belong to the hardware they were timed on or to what was timed (`latency_input`: the input shape, the"
+    "decoding context): `latency*` and `decode*`, stored with the latency, not the training."
+    return name.startswith(('latency', 'decode'))
 
 # what a training and a latency depend on: the fields of their keys (one place, for writers and readers alike)
 TRAINING_KEY = ('network_id', 'experiment', 'data_fingerprint', 'phase', 'seed', 'device_kind', 'code_version')
@@ -69,9 +70,10 @@ def latency_key(r:EvalResult) -> str: return _key(LATENCY_KEY, vars(r))
 # One integer per module whose code changes a measurement: bump it when a change alters what that module measures
 # (models, training, data, compression, pruning, scoring inputs, timing). The test checks the list is complete.
 MEASUREMENT_VERSIONS = {
-    'config': 1, 'models.layers': 1, 'models.attention': 1, 'models.linear_attention': 1, 'models.mamba': 1,
-    'models.rwkv': 1, 'models.core': 1, 'data': 1, 'train': 1, 'compress': 1, 'prune': 1,
-    'experiments': 1, 'evaluate': 1, 'latency': 2}  # latency 2: CPU-time passes in two rounds of 4 windows
+    'config': 1, 'models.layers': 2, 'models.attention': 2, 'models.linear_attention': 2, 'models.mamba': 2,
+    'models.rwkv': 2, 'models.core': 2, 'data': 1, 'train': 1, 'compress': 1, 'prune': 1,  # models 2: reference inits
+    'experiments': 1, 'evaluate': 1, 'models.decode': 1,
+    'latency': 3}  # latency 2: CPU-time passes in two rounds of 4 windows; 3: + decoding step time and state bytes
 # modules the evaluator imports that do not change what is measured (storage, helpers)
 NOT_MEASURING = ('store', 'models')
 
@@ -161,8 +163,12 @@ def _insert(conn, r:EvalResult) -> bool:
                      [json.dumps(row[c], sort_keys=True) if c in _JSON else row[c] for c in _TRAIN]).rowcount
     if r.ok and lat_m:                      # hardware may be unknown (a record from elsewhere): never served to an evaluator
         row = dict(d, key=latency_key(r), metrics=lat_m)
-        conn.execute(f"INSERT OR IGNORE INTO latencies ({', '.join(_LAT)}) VALUES ({', '.join('?' * len(_LAT))})",
-                     [json.dumps(row[c], sort_keys=True) if c in _JSON else row[c] for c in _LAT])
+        old = conn.execute("SELECT metrics FROM latencies WHERE key = ?", (row['key'],)).fetchone()
+        if old is None:
+            conn.execute(f"INSERT INTO latencies ({', '.join(_LAT)}) VALUES ({', '.join('?' * len(_LAT))})",
+                         [json.dumps(row[c], sort_keys=True) if c in _JSON else row[c] for c in _LAT])
+        elif set(lat_m) - set(old_m := json.loads(old[0])):  # complete a row that lacks metrics; a stored value is kept
+            conn.execute("UPDATE latencies SET metrics = ? WHERE key = ?", (json.dumps({**lat_m, **old_m}, sort_keys=True), row['key']))
     return n == 1
 
 class ResultStore:
@@ -249,8 +255,8 @@ class ResultStore:
         return row[0] if row else 0
 
     def put_latency(self, r:EvalResult):
-        "Store only `r`'s latency metrics (a re-timing on `r.hardware`)."
-        self.put(r)  # its training is already there: INSERT OR IGNORE keeps it, the latency row is added
+        "Store only `r`'s latency metrics (a re-timing on `r.hardware`): a new row, or the metrics a stored row lacks."
+        self.put(r)  # its training is already there: INSERT OR IGNORE keeps it, the latency row is added or completed
 
     @staticmethod
     def _decode(cols, row) -> dict:

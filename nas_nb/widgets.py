@@ -15,7 +15,7 @@ from .experiments import EXPERIMENTS, default_objectives
 from .executors import EXECUTORS, make_executor
 from .evolution import EvolutionaryNAS, SearchConfig, SELECTIONS
 from .runner import make_search, default_run_dir
-from .report import results_frame, fitness_chart, pareto_chart
+from .report import results_frame, fitness_chart, pareto_chart, fmt_bytes
 
 # %% auto 0
 __all__ = ['TABLE_COLUMNS', 'SearchPanel']
@@ -27,7 +27,8 @@ def _show(out:W.Output, *objs):
     out.outputs = tuple(dict(output_type='display_data', data=d, metadata=m) for d, m in map(fmt.format, objs))
 
 # %% ../nbs/61_widgets.ipynb
-TABLE_COLUMNS = ('arch_id', 'phase', 'family', 'fitness', 'accuracy', 'size_mb', 'latency_ms', 'params', 'on_front', 'status', 'genome')
+TABLE_COLUMNS = ('arch_id', 'phase', 'family', 'fitness', 'accuracy', 'size_mb', 'latency_ms', 'decode_ms', 'decode_state_bytes',
+                 'params', 'on_front', 'status', 'genome')  # `results_frame` has every one (NaN where a result lacks a metric)
 
 class SearchPanel:
     "Widgets to set up, run (in the background), watch, stop and resume an evolutionary search; display it in a notebook."
@@ -87,6 +88,12 @@ class SearchPanel:
     def _buttons(self, running:bool):
         self.run_button.disabled, self.stop_button.disabled = running, not running
         self.resume_button.disabled = running or not (self.search is not None and self.search.stopped)
+
+# %% ../nbs/61_widgets.ipynb
+def _styled(table):
+    "The panel's table (`TABLE_COLUMNS` of a `results_frame`): 4 digits, bytes with a unit, '—' where a metric is missing."
+    return (table[list(TABLE_COLUMNS)].style.format(precision=4, na_rep='—')
+            .format({'decode_state_bytes': fmt_bytes}, na_rep='—').hide(axis='index'))
 
 # %% ../nbs/61_widgets.ipynb
 @patch
@@ -187,4 +194,4 @@ def _refresh(self:SearchPanel, search:EvolutionaryNAS):
     self.charts = {'fitness': fitness_chart(search.history)}
     if (self.table.status == 'ok').any(): self.charts['pareto'] = pareto_chart(self.table, search.objectives)
     _show(self.chart_out, *self.charts.values())
-    _show(self.table_out, self.table[list(TABLE_COLUMNS)].style.format(precision=4).hide(axis='index'))
+    _show(self.table_out, _styled(self.table))

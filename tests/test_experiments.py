@@ -61,3 +61,19 @@ def test_humaneval_mbpp_experiment(tmp_path):
         assert r['humaneval bits/byte'] > 0 and 0 <= r['humaneval pass@1'] <= r['humaneval pass@2'] <= 1
         if mbpp.is_file(): assert r['mbpp bits/byte'] > 0 and 0 <= r['mbpp pass@2'] <= 1
     assert rows[1]['arch_id'] == rows[2]['arch_id'] and rows[1]['size_mb'] > 0
+
+def test_synthetic_experiment(tmp_path):
+    out = tmp_path / 'syn'
+    run_cli('run', 'synthetic', '-p', 'tasks', '["mqar", "selective_copying"]', '-p', 'task_options', '{"mqar": {"num_kv_pairs": 2}}',
+            '-p', 'seq_len', '16', '-p', 'vocab_size', '32', '-p', 'n_train', '64', '-p', 'widths', '[32]', '-p', 'depths', '[1]',
+            '-p', 'families', '["gqa", "mamba"]', '-p', 'population', '2', '-p', 'generations', '1', '-p', 'phases', 'smoke',
+            '--out', out, '--quiet')
+    text, errors = outputs(out / 'synthetic.ipynb')
+    assert not errors and 'synthetic suite (mqar, selective_copying)' in text
+    info = json.loads((out / 'search.json').read_text())
+    assert json.loads(info['spec']['experiment_options'])['tasks'] == {'mqar': {'num_kv_pairs': 2}, 'selective_copying': {}}
+    assert [o['name'] for o in info['objectives']] == ['accuracy', 'size_mb', 'decode_state_bytes', 'decode_ms']
+    assert info['options']['hidden_dim'] == [32] and info['options']['num_layers'] == [1]
+    assert (out / 'report.html').is_file()
+    html = (out / 'report.html').read_text()
+    assert 'accuracy_mqar' in html and 'decode' in html
