@@ -5,7 +5,8 @@ family, trained with `nas_nb.train.train` exactly as the evaluator trains. They 
     python benchmarks/synthetic_curves.py                       # every family, d=64, 2 layers, the default suite
     python benchmarks/synthetic_curves.py --families gqa,mamba --epochs 8 --samples 8000
 
-Writes benchmarks/results/synthetic/curves.csv (one row per family and epoch) and prints a table."""
+Writes benchmarks/results/synthetic/curves.csv (one row per family and epoch, appended) and curves.html (an Altair
+chart of every row in the CSV: accuracy against optimizer steps, per task and their mean)."""
 import argparse, csv, pathlib, time
 import torch
 from nas_nb.config import ArchitectureConfig
@@ -58,6 +59,19 @@ def main():
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         if f.tell() == 0: w.writeheader()
         w.writerows(rows)
-    print(f"wrote {out}")
+    print(f"wrote {out}; chart: {chart(out)}")
+
+def chart(csv_path:pathlib.Path) -> pathlib.Path:
+    "An Altair chart of every curve in `csv_path` beside it (HTML, no network needed to open it)."
+    import altair as alt, pandas as pd
+    df = pd.read_csv(csv_path)
+    tasks = [c for c in df.columns if c not in ('family', 'width', 'layers', 'epoch', 'steps', 'seconds')]
+    long = df.melt(id_vars=['family', 'width', 'layers', 'steps'], value_vars=tasks, var_name='task', value_name='accuracy')
+    c = alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X('steps:Q', title='AdamW steps (batch 64)'), y=alt.Y('accuracy:Q', title='valid answer accuracy', scale=alt.Scale(domain=[0, 1])),
+        color='family:N', tooltip=['family', 'task', 'steps', 'accuracy']).properties(width=220, height=160)
+    out = csv_path.with_suffix('.html')
+    c.facet(facet=alt.Facet('task:N', sort=['mean'] + [t for t in tasks if t != 'mean']), columns=4).save(str(out), inline=True)
+    return out
 
 if __name__ == '__main__': main()

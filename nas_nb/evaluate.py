@@ -194,7 +194,8 @@ class Evaluator:
         twin = self.twin(cfg)
         lat, dec = self._latency(twin, x), self._decode(twin, cfg)                   # first latency and decoding round
         tr = train(model, exp.train, exp.valid, self.phase, seed=self.seed, device=dev, bytes_per_token=exp.bytes_per_token,
-                   **self.train_kw)
+                   **{'on_epoch': self._per_part_epoch if exp.parts.get('valid') else None, **self.train_kw})
+        curve = self.learning_curve(tr)
         t1 = time.perf_counter()
         if tr.status == 'diverged':
             return self._result(cfg, status='failed', message=f"NaN loss: {tr.message}", timings=dict(train=t1 - t0, total=t1 - t0),
@@ -222,8 +223,22 @@ class Evaluator:
                  **(lat + self._latency(twin, x)).stats(), **(dec + self._decode(twin, cfg)).stats(),  # + the second round
                  train_time_s=tr.train_time, epochs=tr.epochs, train_status=tr.status)
         t3 = time.perf_counter()
-        return self._result(cfg, status='ok', metrics=m, hardware=self.hardware, latency_input=self.latency_input,
+        return self._result(cfg, status='ok', metrics=m, hardware=self.hardware, latency_input=self.latency_input, curve=curve,
                             timings=dict(train=t1 - t0, compress=t2 - t1, measure=t3 - t2, total=t3 - t0))
+
+    def _per_part_epoch(self, model, rec:dict):
+        "After each epoch: the mean of the named parts' metric (what `accuracy` will be), for the learning curve."
+        kw = dict(device=self.device, bytes_per_token=self.exp.bytes_per_token)
+        parts = self.exp.parts['valid']
+        rec['valid_parts_mean'] = sum(evaluate_split(model, d, **kw)[self.exp.metric] for d in parts.values()) / len(parts)
+
+    def learning_curve(self, tr) -> list:
+        "Per epoch of `tr` (a `TrainResult`): epoch, samples trained so far, the validation `accuracy` as this experiment"
+        "scores it (the mean over its parts where it has them), valid and train loss, seconds. Before pruning's fine-tune."
+        data = self.exp.train
+        n = min(self.phase.samples, len(data[0]) if isinstance(data, (tuple, list)) else len(data))
+        return [dict(epoch=h['epoch'] + 1, samples=(h['epoch'] + 1) * n, accuracy=h.get('valid_parts_mean', h.get(f'valid_{self.exp.metric}')),
+                     valid_loss=h.get('valid_loss'), train_loss=h['train_loss'], seconds=h['seconds']) for h in tr.history]
 
     def twin(self, cfg:ArchitectureConfig) -> torch.nn.Module:
         "`cfg`'s network pruned and quantized to its final shapes and formats, untrained: what latency is timed on."

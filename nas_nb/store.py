@@ -37,6 +37,8 @@ class EvalResult:
     device_kind: str = ''         # what it was trained on: cpu, cuda
     hardware: str = ''            # what its latency was timed on (`hardware_id`); '' when it has none
     latency_input: str = ''       # what was timed: the input shape, and the context decoding was timed at ('1x16x49;decode=16')
+    curve: list = dataclasses.field(default_factory=list)  # the learning curve: per epoch of training, dict(epoch, samples,
+                                  # accuracy (the experiment's metric on the validation split), valid_loss, train_loss, seconds)
 
     def __post_init__(self):
         if not self.network_id:
@@ -112,13 +114,13 @@ def imported_modules(module:str='evaluate') -> set:
     return seen
 
 # %% ../nbs/41_store.ipynb
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: trainings keep their learning curve
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS trainings (
     key TEXT PRIMARY KEY, network_id TEXT NOT NULL, experiment TEXT NOT NULL, data_fingerprint TEXT NOT NULL,
     phase TEXT NOT NULL, seed INTEGER NOT NULL, device_kind TEXT NOT NULL, code_version TEXT NOT NULL,
     arch_id TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL, message TEXT, metrics TEXT, timings TEXT,
-    data_source TEXT, host TEXT, created_at TEXT NOT NULL);
+    data_source TEXT, host TEXT, created_at TEXT NOT NULL, curve TEXT);
 CREATE INDEX IF NOT EXISTS trainings_net ON trainings (network_id, experiment, code_version);
 CREATE INDEX IF NOT EXISTS trainings_run ON trainings (experiment, phase);
 CREATE TABLE IF NOT EXISTS latencies (
@@ -130,10 +132,10 @@ CREATE TABLE IF NOT EXISTS attempts (
     key TEXT PRIMARY KEY, count INTEGER NOT NULL, pid INTEGER, started_at TEXT NOT NULL);
 """
 _TRAIN = ('key', 'network_id', 'experiment', 'data_fingerprint', 'phase', 'seed', 'device_kind', 'code_version', 'arch_id',
-          'config', 'status', 'message', 'metrics', 'timings', 'data_source', 'host', 'created_at')
+          'config', 'status', 'message', 'metrics', 'timings', 'data_source', 'host', 'created_at', 'curve')
 _LAT = ('key', 'arch_id', 'network_id', 'experiment', 'latency_input', 'hardware', 'code_version', 'config', 'metrics',
         'host', 'created_at')
-_JSON = ('config', 'metrics', 'timings')
+_JSON = ('config', 'metrics', 'timings', 'curve')
 
 def _now() -> str: return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
 
@@ -201,9 +203,11 @@ class ResultStore:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if v > SCHEMA_VERSION:
                 raise ValueError(f"{self.path}: result store schema {v} was written by a newer nas_nb; this version reads "
-                                 f"schema {SCHEMA_VERSION} (and migrates 1): upgrade nas_nb or use another store")
+                                 f"schema {SCHEMA_VERSION} (and migrates 1 and 2): upgrade nas_nb or use another store")
             for stmt in _SCHEMA.split(';'):
                 if stmt.strip(): conn.execute(stmt)
+            if 'curve' not in {r[1] for r in conn.execute('PRAGMA table_info(trainings)')}:  # schema 2: no learning curves
+                conn.execute('ALTER TABLE trainings ADD COLUMN curve TEXT')
             if v < SCHEMA_VERSION and 'evaluations' in tables:
                 n = _migrate_v1(conn)
                 import logging; logging.getLogger('nas_nb').warning("%s: migrated %d results from store schema 1 to %d", self.path, n, SCHEMA_VERSION)
@@ -262,7 +266,7 @@ class ResultStore:
     def _decode(cols, row) -> dict:
         d = dict(zip(cols, row))
         for c in _JSON:
-            if c in d: d[c] = json.loads(d[c]) if d[c] is not None else {}
+            if c in d: d[c] = json.loads(d[c]) if d[c] is not None else ([] if c == 'curve' else {})
         return d
 
     def training(self, **key) -> EvalResult|None:
@@ -317,7 +321,7 @@ class ResultStore:
         "Flat dicts: the result's fields with `metrics.*`, `timings.*` and the genome's genes as columns."
         out = []
         for r in self.results(**filters):
-            d = {k: v for k, v in r.to_dict().items() if k not in ('config', 'metrics', 'timings', 'cached', 'fitness')}
+            d = {k: v for k, v in r.to_dict().items() if k not in ('config', 'metrics', 'timings', 'cached', 'fitness', 'curve')}
             d.update(r.config); d.update({f"metrics.{k}": v for k, v in r.metrics.items()})
             d.update({f"timings.{k}": v for k, v in r.timings.items()})
             out.append(d)

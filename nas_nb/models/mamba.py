@@ -443,7 +443,7 @@ class MambaMixer(nn.Module):
         a = torch.exp(delta[..., None] * -torch.exp(self.A_log))            # (B,E,N)
         h = a * h + (delta * xs)[..., None] * B[:, None, :]                  # (B,E,N)
         y = ((h @ C[..., None])[..., 0] + self.D * xs) * F.silu(z)
-        return self.out_proj(y), (window[..., 1:], h)
+        return self.out_proj(y), (window[..., 1:].clone(), h)   # a copy: a view would keep the 4-wide window alive
 
 # %% ../../nbs/13_models.mamba.ipynb
 SCAN_ELEMENTWISE = 5  # per token, channel and state: Δ·A, exp, Δu·B, a·h, +b
