@@ -9,7 +9,7 @@ import torch
 from .config import ArchitectureConfig
 from .search_space import SearchSpace, COUPLED, INDEPENDENT
 from .store import EvalResult, ResultStore
-from .evolution import hypervolume, non_dominated_sort
+from .pareto import dominates, non_dominated_sort, crowding_distance, hypervolume
 
 # %% auto 0
 __all__ = ['TABULAR_OPTIONS', 'BENCH_OBJECTIVES', 'distinct_configs', 'TabularBenchmark', 'replay_curve', 'ranked',
@@ -106,7 +106,6 @@ class TabularBenchmark:
 # %% ../nbs/52_bench.ipynb
 def replay_curve(tb:TabularBenchmark, arch_ids) -> list[dict]:
     "`evaluations`, `hv_ratio` and `regret` after each distinct architecture of `arch_ids` (a repeat is not counted)."
-    from nas_nb.evolution import dominates
     front, best, seen, out, hv = [], None, set(), [], 0.0
     for aid in arch_ids:
         if aid in seen: continue
@@ -124,7 +123,6 @@ def replay_curve(tb:TabularBenchmark, arch_ids) -> list[dict]:
 # %% ../nbs/52_bench.ipynb
 def ranked(tb:TabularBenchmark) -> list[str]:
     "The table's ok arch_ids, best first: by non-domination rank, then crowding distance (NSGA-II's order)."
-    from nas_nb.evolution import crowding_distance
     ok = [r for r in tb.results.values() if r.ok]
     pts, order = [tb.point(r) for r in ok], []
     for front in non_dominated_sort(pts):

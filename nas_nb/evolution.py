@@ -12,61 +12,14 @@ from .search_space import SearchSpace, BASELINES
 from .train import PHASES
 from .store import EvalResult, ResultStore
 from .executors import EvaluatorSpec, LocalExecutor
+from .pareto import dominates, non_dominated_sort, crowding_distance, hypervolume
+from .surrogate import predicted_bits, screen
+_all_ = ['dominates', 'non_dominated_sort', 'crowding_distance', 'hypervolume', 'predicted_bits']  # re-exported: the names callers used
 
 # %% auto 0
-__all__ = ['SELECTIONS', 'HISTORY_FIELDS', 'DETERMINISTIC_FIELDS', 'SPREAD_POOL', 'SURROGATE_MIN', 'dominates',
-           'non_dominated_sort', 'crowding_distance', 'hypervolume', 'SearchConfig', 'RunLock', 'progress_bar',
-           'predicted_bits', 'spread_by_size', 'EvolutionaryNAS', 'read_history', 'load_search', 'resume', 'remeasure']
-
-# %% ../nbs/50_evolution.ipynb
-def dominates(a, b) -> bool:
-    "Does `a` Pareto-dominate `b` (all objectives maximised)?"
-    return all(x >= y for x, y in zip(a, b)) and any(x > y for x, y in zip(a, b))
-
-def non_dominated_sort(points:list) -> list[list[int]]:
-    "Fronts of indices: front 0 is the non-dominated set, front 1 what is left after removing it, ..."
-    n = len(points)
-    dominated_by = [[j for j in range(n) if dominates(points[i], points[j])] for i in range(n)]
-    count = [sum(dominates(points[j], points[i]) for j in range(n)) for i in range(n)]
-    fronts, cur = [], [i for i in range(n) if count[i] == 0]
-    while cur:
-        fronts.append(cur)
-        nxt = []
-        for i in cur:
-            for j in dominated_by[i]:
-                count[j] -= 1
-                if count[j] == 0: nxt.append(j)
-        cur = sorted(nxt)
-    return fronts
-
-def crowding_distance(points:list, front:list[int]) -> dict:
-    "NSGA-II crowding distance of each index of `front` (boundary points: infinity)."
-    dist = {i: 0.0 for i in front}
-    if len(front) <= 2: return {i: math.inf for i in front}
-    for m in range(len(points[front[0]])):
-        order = sorted(front, key=lambda i: points[i][m])
-        lo, hi = points[order[0]][m], points[order[-1]][m]
-        dist[order[0]] = dist[order[-1]] = math.inf
-        if hi == lo or not math.isfinite(hi - lo): continue
-        for a, i, b in zip(order, order[1:], order[2:]): dist[i] += (points[b][m] - points[a][m]) / (hi - lo)
-    return dist
-
-def hypervolume(points:list, ref:list) -> float:
-    "Exact volume dominated by `points` (maximised) above the reference point `ref` (recursive slicing)."
-    pts = [tuple(p) for p in points if all(a > r for a, r in zip(p, ref))]
-    if not pts: return 0.0
-    if len(ref) == 1: return max(p[0] for p in pts) - ref[0]
-    if len(ref) == 2:  # sweep: by x descending, each point adds the strip above the best y so far
-        vol, top = 0.0, ref[1]
-        for x, y in sorted(pts, reverse=True):
-            if y > top: vol += (x - ref[0]) * (y - top); top = y
-        return vol
-    pts.sort(key=lambda p: p[-1], reverse=True)
-    vol = 0.0
-    for i, p in enumerate(pts):
-        lo = pts[i + 1][-1] if i + 1 < len(pts) else ref[-1]
-        if p[-1] > lo: vol += hypervolume([q[:-1] for q in pts[:i + 1]], ref[:-1]) * (p[-1] - lo)
-    return vol
+__all__ = ['SELECTIONS', 'HISTORY_FIELDS', 'DETERMINISTIC_FIELDS', 'SPREAD_POOL', 'SURROGATE_MIN', 'SearchConfig', 'RunLock',
+           'progress_bar', 'spread_by_size', 'EvolutionaryNAS', 'read_history', 'load_search', 'resume', 'remeasure',
+           'dominates', 'non_dominated_sort', 'crowding_distance', 'hypervolume', 'predicted_bits']
 
 # %% ../nbs/50_evolution.ipynb
 SELECTIONS = ('weighted', 'nsga2')
@@ -169,12 +122,6 @@ def _set_rng_state(rng:random.Random, st): rng.setstate((st[0], tuple(st[1]), st
 # after 200: 0.996 +- 0.003 / 0.993 +- 0.003 (before 0.996 / 0.993).
 SPREAD_POOL = 8   # candidates drawn per architecture kept
 SURROGATE_MIN = 5 # ok results needed before the surrogate screens children
-_WEIGHT_BITS = dict(fp32=32, fp16=16, int8=8, int4=4)
-
-def predicted_bits(config:ArchitectureConfig, task) -> float:
-    "The artifact's predicted size in bits, known without building the model: parameters x bits per weight x kept fraction."
-    from nas_nb.models import estimate_params
-    return estimate_params(config, task) * _WEIGHT_BITS[config.quantization] * (1 - config.pruning)
 
 def spread_by_size(pool:list, n:int, task) -> list[ArchitectureConfig]:
     "`n` distinct architectures of `pool` at evenly spaced ranks of predicted size (params x bits x kept fraction)."
@@ -336,7 +283,6 @@ class EvolutionaryNAS:
             if c.arch_id not in self.seen: pool.setdefault(c.arch_id, c)
         pool = list(pool.values())
         if len(pool) <= n: return pool + self._operators(parents, rs, n - len(pool), front)  # nothing to screen
-        from nas_nb.surrogate import screen
         return screen(pool, n, ok, self.objectives, self.space, self._evaluator(self.cfg.phases[0]).exp.task, self.rng,
                       self.cfg.surrogate_kappa)
 

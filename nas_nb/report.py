@@ -9,7 +9,7 @@ import pandas as pd
 import altair as alt
 from .config import ArchitectureConfig, GENES
 from .experiments import Objective, objective_vector
-from .evolution import non_dominated_sort
+from .pareto import non_dominated_sort
 from .store import EvalResult, ResultStore
 
 # %% auto 0

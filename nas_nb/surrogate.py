@@ -8,10 +8,18 @@ import math, random
 import numpy as np
 from .config import ArchitectureConfig, GENES
 from .store import EvalResult
-from .evolution import hypervolume, non_dominated_sort, predicted_bits
+from .pareto import hv_gain, non_dominated_sort
 
 # %% auto 0
-__all__ = ['arch_features', 'objective_point', 'hv_gain', 'Surrogate', 'screen']
+__all__ = ['predicted_bits', 'arch_features', 'objective_point', 'Surrogate', 'screen']
+
+# %% ../nbs/45_surrogate.ipynb
+_WEIGHT_BITS = dict(fp32=32, fp16=16, int8=8, int4=4)
+
+def predicted_bits(config:ArchitectureConfig, task) -> float:
+    "The artifact's predicted size in bits, known without building the model: parameters x bits per weight x kept fraction."
+    from nas_nb.models import estimate_params
+    return estimate_params(config, task) * _WEIGHT_BITS[config.quantization] * (1 - config.pruning)
 
 # %% ../nbs/45_surrogate.ipynb
 def _numeric(opts) -> bool: return all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in opts)
@@ -37,13 +45,6 @@ def objective_point(metrics:dict, objectives) -> list:
     "when minimised."
     return [(math.log(max(metrics[o.name], 1e-30)) if o.target is not None else metrics[o.name]) * (1 if o.direction == 'max' else -1)
             for o in objectives]
-
-# %% ../nbs/45_surrogate.ipynb
-def hv_gain(p, front) -> float:
-    "Hypervolume (maximised, reference at the origin) dominated by `p` and by no point of `front`."
-    vol = math.prod(max(0.0, x) for x in p)
-    if vol == 0.0 or any(all(q >= x for q, x in zip(f, p)) for f in front): return 0.0
-    return vol - hypervolume([[min(a, b) for a, b in zip(p, f)] for f in front], [0.0] * len(p))
 
 # %% ../nbs/45_surrogate.ipynb
 class Surrogate:
