@@ -25,7 +25,7 @@ from nas_nb.train import Phase, evaluate, train
 # the genes every family shares; transformer overrides normalization and activation (its GPT-2 form)
 COMMON = dict(num_layers=2, ffn_multiplier=2.0, dropout=0.0, quantization='fp32', pruning=0.0,
               normalization='rmsnorm', activation='swiglu')
-FAMILY = {'gqa': dict(arch_type='gqa', position_encoding='rope', kv_ratio=2),   # 2 query heads per key/value head
+FAMILY = {'gqa': dict(arch_type='gqa', position_encoding='rope', kv_ratio=1),   # one key/value head per query head (MHA)
           'transformer': dict(arch_type='transformer', position_encoding='absolute', normalization='layernorm', activation='gelu'),
           'linear_attention': dict(arch_type='linear_attention', position_encoding='rope'),
           'mamba': dict(arch_type='mamba', position_encoding='none', state_dim=16),
