@@ -7,14 +7,15 @@ from __future__ import annotations
 import dataclasses, hashlib, json, math
 from dataclasses import dataclass, fields, asdict
 from fastcore.basics import patch
+from .families import NOT_APPLICABLE, families, family_names, lookup
 
 # %% auto 0
-__all__ = ['ARCH_TYPES', 'NORMALIZATIONS', 'ACTIVATIONS', 'POSITION_ENCODINGS', 'QUANTIZATIONS', 'MAX_PRUNING',
-           'GROUPNORM_GROUPS', 'ATTENTION_FAMILIES', 'NOT_APPLICABLE', 'GENES', 'SAME_NETWORK_AS', 'applies',
-           'gene_error', 'config_error', 'ArchitectureConfig', 'canonical_genes', 'network_genes']
+__all__ = ['NORMALIZATIONS', 'ACTIVATIONS', 'POSITION_ENCODINGS', 'QUANTIZATIONS', 'MAX_PRUNING', 'GROUPNORM_GROUPS', 'GENES',
+           'applies', 'gene_error', 'config_error', 'ArchitectureConfig', 'canonical_genes', 'network_genes',
+           'ARCH_TYPES', 'ATTENTION_FAMILIES', 'SAME_NETWORK_AS', 'NOT_APPLICABLE']
 
 # %% ../nbs/00_config.ipynb
-ARCH_TYPES = ('transformer', 'flash_attention', 'gqa', 'linear_attention', 'mamba', 'rwkv')
+_all_ = ['ARCH_TYPES', 'ATTENTION_FAMILIES', 'SAME_NETWORK_AS', 'NOT_APPLICABLE']
 NORMALIZATIONS = ('layernorm', 'rmsnorm', 'groupnorm')
 ACTIVATIONS = ('gelu', 'silu', 'geglu', 'swiglu')
 POSITION_ENCODINGS = ('absolute', 'rope', 'alibi')
@@ -22,18 +23,21 @@ QUANTIZATIONS = ('fp32', 'fp16', 'int8', 'int4')  # fp32 = leave the weights as 
 MAX_PRUNING = 0.6
 GROUPNORM_GROUPS = 8  # groupnorm normalises each token over this many channel groups
 
-ATTENTION_FAMILIES = ('transformer', 'flash_attention', 'gqa', 'linear_attention')
-NOT_APPLICABLE = dict(num_heads=1, kv_ratio=1, position_encoding='none', state_dim=0)  # canonical value of a gene that does not apply
+def __getattr__(name:str):
+    "Views of the family registry: `ARCH_TYPES`, `ATTENTION_FAMILIES`, `SAME_NETWORK_AS`."
+    if name == 'ARCH_TYPES': return family_names()  # the arch_type gene's values, in registration order
+    if name == 'ATTENTION_FAMILIES': return tuple(f.name for f in families() if 'num_heads' in f.genes)
+    if name == 'SAME_NETWORK_AS': return {f.name: f.same_network_as['arch_type'] for f in families() if f.same_network_as}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 def applies(gene:str, arch_type:str) -> bool:
     "Does `gene` change the network built for `arch_type`?"
-    if gene in ('num_heads', 'position_encoding'): return arch_type in ATTENTION_FAMILIES
-    if gene == 'kv_ratio': return arch_type == 'gqa'
-    if gene == 'state_dim': return arch_type == 'mamba'
-    return True
+    if gene not in NOT_APPLICABLE: return True
+    f = lookup(arch_type)
+    return f is not None and gene in f.genes
 
 # %% ../nbs/00_config.ipynb
-_CHOICES = dict(arch_type=ARCH_TYPES, normalization=NORMALIZATIONS, activation=ACTIVATIONS,
+_CHOICES = dict(normalization=NORMALIZATIONS, activation=ACTIVATIONS,
                 position_encoding=POSITION_ENCODINGS, quantization=QUANTIZATIONS)
 
 def _is_int(v): return isinstance(v, int) and not isinstance(v, bool)
@@ -42,7 +46,9 @@ def _is_num(v): return (_is_int(v) or isinstance(v, float)) and math.isfinite(v)
 def gene_error(name:str, value) -> str|None:
     "Why `value` is not a valid value of gene `name` on its own, or `None` when it is."
     bad = f"{name}={value!r} is invalid"
-    if name in _CHOICES:
+    if name == 'arch_type':
+        if lookup(value) is None: return f"{bad}: allowed values are {', '.join(family_names())}"
+    elif name in _CHOICES:
         if value not in _CHOICES[name] and not (name == 'position_encoding' and value == 'none'):
             return f"{bad}: allowed values are {', '.join(_CHOICES[name])}"
     elif name in ('num_layers', 'hidden_dim', 'num_heads', 'kv_ratio'):
@@ -64,18 +70,21 @@ def config_error(genes:dict) -> str|None:
     for k, v in genes.items():
         if (err := gene_error(k, v)): return err
     arch = genes['arch_type']
-    if genes['position_encoding'] == 'none' and arch in ATTENTION_FAMILIES:
+    fam = lookup(arch)
+    uses, pe = fam.genes, genes['position_encoding']
+    if pe == 'none' and 'position_encoding' in uses:
         return (f"position_encoding='none' is invalid for arch_type={arch!r}: "
                 f"allowed values are {', '.join(POSITION_ENCODINGS)}")
     d, h = genes['hidden_dim'], genes['num_heads']
-    if arch in ATTENTION_FAMILIES:
+    if 'num_heads' in uses:
         if d % h: return f"hidden_dim={d} is invalid with num_heads={h}: hidden_dim must be divisible by num_heads"
-        if genes['position_encoding'] == 'rope' and (d // h) % 2:
+        if pe == 'rope' and (d // h) % 2:
             return f"num_heads={h} is invalid with hidden_dim={d} and rope: the head size {d // h} must be even"
-    if arch == 'gqa' and h % genes['kv_ratio']:
+    if 'kv_ratio' in uses and h % genes['kv_ratio']:
         return f"kv_ratio={genes['kv_ratio']} is invalid with num_heads={h}: num_heads must be divisible by kv_ratio"
-    if arch == 'mamba' and genes['state_dim'] < 1:
-        return f"state_dim={genes['state_dim']} is invalid for mamba: must be an integer >= 1"
+    if 'state_dim' in uses and genes['state_dim'] < 1:
+        return f"state_dim={genes['state_dim']} is invalid for {arch}: must be an integer >= 1"
+    if fam.check is not None and (err := fam.check(genes)): return err
     if genes['normalization'] == 'groupnorm' and d % GROUPNORM_GROUPS:
         return f"hidden_dim={d} is invalid with groupnorm: must be divisible by {GROUPNORM_GROUPS} groups"
     return None
@@ -102,7 +111,9 @@ class ArchitectureConfig:
         for f in ('ffn_multiplier', 'pruning', 'dropout'):  # 4 and 4.0 are the same gene value: store one type
             v = getattr(self, f)
             if _is_int(v): object.__setattr__(self, f, float(v))
-        if self.arch_type == 'mamba' and self.state_dim == 0: object.__setattr__(self, 'state_dim', 16)
+        fam = lookup(self.arch_type)
+        for g, v in (fam.defaults.items() if fam else ()):  # a gene left at 'does not apply' takes the family's default
+            if getattr(self, g) == NOT_APPLICABLE[g]: object.__setattr__(self, g, v)
         self.validate()
 
     def validate(self):
@@ -137,19 +148,15 @@ def arch_id(self:ArchitectureConfig) -> str:
     "Stable 12-hex-digit id of the canonical genome: the network *and* the implementation that runs it."
     return _genes_id(self.canonical().to_dict())
 
-# The implementation-only choices: these families build exactly the modules and weights of the `gqa` genome with
-# kv_ratio=1 (multi-head attention) and differ only in the attention kernel (transformer: the eager reference path,
-# flash_attention: fused SDPA). One network, one training; latency is measured per implementation (`arch_id`).
-SAME_NETWORK_AS = dict(transformer='gqa', flash_attention='gqa')
-
 def network_genes(genes:dict) -> dict:
-    "The canonical genes of the network `genes` builds, whichever kernel runs it."
+    "The canonical genes of the network `genes` builds, whichever kernel runs it (its family's `same_network_as`)."
     g = canonical_genes(genes)
-    return dict(g, arch_type=SAME_NETWORK_AS[g['arch_type']], kv_ratio=1) if g['arch_type'] in SAME_NETWORK_AS else g
+    same = lookup(g['arch_type']).same_network_as
+    return dict(g, **same) if same else g
 
 @patch(as_prop=True)
 def network_id(self:ArchitectureConfig) -> str:
-    "Stable id of the network (modules and weights) this genome builds: the trained result's key. Equal to `arch_id`"
+    "Stable id of the network (modules and weights) this genome builds: the trained result's key. Equal to `arch_id` " \
     "except for the implementation-only families, which share the id of their `gqa` (kv_ratio=1) genome."
     return _genes_id(network_genes(asdict(self)))
 

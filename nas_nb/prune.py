@@ -7,73 +7,26 @@ from __future__ import annotations
 import copy, dataclasses
 import torch, torch.nn as nn
 from .config import MAX_PRUNING
+from .families import part_table
 from .models.core import SequenceModel
-from .models.layers import FeedForward, GLU
-from .models.attention import Attention
-from .models.linear_attention import LinearAttention
-from .models.mamba import MambaMixer
-from .models.rwkv import RWKVTimeMix, RWKVChannelMix
+from .models.layers import UnitGroup
 from .train import _batches, _n, loss_fn, train
 
 # %% auto 0
-__all__ = ['UNIT_GROUPS', 'CRITERIA', 'UnitGroup', 'unit_groups', 'apply_plan', 'importance', 'make_plan', 'prune']
+__all__ = ['CRITERIA', 'unit_groups', 'apply_plan', 'importance', 'make_plan', 'prune', 'UNIT_GROUPS', 'UnitGroup']
 
 # %% ../nbs/32_prune.ipynb
-def _own(u): return u[:, None]                                                   # unit i owns index i
-def _rows(width):                                                                # unit i owns [i*width, (i+1)*width)
-    return lambda u: u[:, None] * width + torch.arange(width, device=u.device)
-def _halves(n):                                                                  # fused [a; b]: unit i owns i and n + i
-    return lambda u: torch.stack([u, u + n], 1)
+_all_ = ['UNIT_GROUPS', 'UnitGroup']
 
-@dataclasses.dataclass
-class UnitGroup:
-    "The prunable units of one module."
-    n: int          # number of units
-    tensors: list   # (owner, name, dim, index map)
-    resize: object  # callable(module, kept count): updates the module's size attributes
-
-def _ffn_group(m, w_in, w_out):
-    f = w_out.in_features
-    return UnitGroup(f, [(w_in, 'weight', 0, _halves(f) if m.act in GLU else _own), (w_out, 'weight', 1, _own)], lambda m, k: None)
-
-def _attention_group(m):
-    dh, slopes = m.head_dim, [(m, 'slopes', 0)] if m.pe == 'alibi' else []
-    if m.n_kv > 1:  # MHA / GQA: key/value groups with their query heads
-        rep = m.n_heads // m.n_kv
-        ts = [(m.q_proj, 'weight', 0, _rows(rep * dh)), (m.k_proj, 'weight', 0, _rows(dh)), (m.v_proj, 'weight', 0, _rows(dh)),
-              (m.o_proj, 'weight', 1, _rows(rep * dh))] + [s + (_rows(rep),) for s in slopes]
-        def resize(m, k): m.n_kv, m.n_heads = k, k * rep
-        return UnitGroup(m.n_kv, ts, resize)
-    ts = [(m.q_proj, 'weight', 0, _rows(dh)), (m.o_proj, 'weight', 1, _rows(dh))] + [s + (_own,) for s in slopes]
-    return UnitGroup(m.n_heads, ts, lambda m, k: setattr(m, 'n_heads', k))  # MQA: query heads share the one k/v head
-
-def _linear_attention_group(m):
-    ts = [(p, 'weight', 0, _rows(m.dh)) for p in (m.q_proj, m.k_proj, m.v_proj)] + [(m.o_proj, 'weight', 1, _rows(m.dh))]
-    if m.pe == 'alibi': ts.append((m, 'slopes', 0, _own))
-    return UnitGroup(m.h, ts, lambda m, k: setattr(m, 'h', k))
-
-def _mamba_group(m):
-    d, e, n, r = m.dims
-    ts = [(m.in_proj, 'weight', 0, _halves(e)), (m.conv1d, 'weight', 0, _own), (m.conv1d, 'bias', 0, _own),
-          (m.x_proj, 'weight', 1, _own), (m.dt_proj, 'weight', 0, _own), (m.dt_proj, 'bias', 0, _own),
-          (m, 'A_log', 0, _own), (m, 'D', 0, _own), (m.out_proj, 'weight', 1, _own)]
-    def resize(m, k):
-        m.dims = (d, k, n, r)
-        m.conv1d.in_channels = m.conv1d.out_channels = m.conv1d.groups = k
-    return UnitGroup(e, ts, resize)
-
-def _rwkv_time_group(m):
-    ts = [(p, 'weight', 0, _own) for p in (m.key, m.value, m.receptance)]
-    ts += [(m, 'time_decay', 0, _own), (m, 'time_first', 0, _own), (m.output, 'weight', 1, _own)]
-    return UnitGroup(m.time_decay.shape[0], ts, lambda m, k: None)
-
-UNIT_GROUPS = {FeedForward: lambda m: _ffn_group(m, m.w_in, m.w_out), RWKVChannelMix: lambda m: _ffn_group(m, m.key, m.value),
-               Attention: _attention_group, LinearAttention: _linear_attention_group, MambaMixer: _mamba_group,
-               RWKVTimeMix: _rwkv_time_group}
+def __getattr__(name:str):
+    "`UNIT_GROUPS`: a view of the registry, {module class: its unit-group function}."
+    if name == 'UNIT_GROUPS': return part_table('unit_groups')
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 def unit_groups(model:nn.Module) -> dict:
-    "{module name: UnitGroup} for every prunable module of `model`."
-    return {name: UNIT_GROUPS[type(m)](m) for name, m in model.named_modules() if type(m) in UNIT_GROUPS}
+    "{module name: UnitGroup} for every prunable module of `model` (every mixer and FFN of a registered family)."
+    table = part_table('unit_groups')
+    return {name: table[type(m)](m) for name, m in model.named_modules() if type(m) in table}
 
 # %% ../nbs/32_prune.ipynb
 def _slice(owner:nn.Module, name:str, dim:int, idx:torch.Tensor):

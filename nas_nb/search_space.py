@@ -6,7 +6,9 @@
 from __future__ import annotations
 import itertools, math, random
 from fastcore.basics import patch
-from .config import (ArchitectureConfig, GENES, ARCH_TYPES, gene_error, config_error, canonical_genes, network_genes, applies)
+from .config import (ArchitectureConfig, GENES, ARCH_TYPES, gene_error, config_error, canonical_genes, network_genes, applies,
+                           NOT_APPLICABLE)
+from .families import families
 
 # %% auto 0
 __all__ = ['MODES', 'AC', 'BASELINES', 'COUPLED', 'INDEPENDENT', 'SearchSpace']
@@ -61,7 +63,10 @@ class SearchSpace:
         if unknown: raise ValueError(f"unknown gene(s) {', '.join(map(repr, unknown))}: allowed genes are {', '.join(GENES)}")
         if base is not None and base not in MODES:
             raise ValueError(f"unknown base mode {base!r}: allowed modes are {', '.join(MODES)} or None")
-        default = dict(AC().to_dict(), state_dim=AC('mamba').state_dim)
+        default = AC().to_dict()  # a gene only some families use takes the first such family's default (Mamba's state_dim)
+        for f in families():
+            for g, v in f.defaults.items():
+                if default[g] == NOT_APPLICABLE[g]: default[g] = v
         opts = {g: (MODES[base][g] if base else (default[g],)) for g in GENES}
         opts.update(options)
         self = cls.__new__(cls)
@@ -109,7 +114,7 @@ class SearchSpace:
         return len(canon) * self._free()
 
     def count_distinct(self) -> int:
-        "Exact number of different networks (distinct `network_id`s): canonical forms that differ only in the attention"
+        "Exact number of different networks (distinct `network_id`s): canonical forms that differ only in the attention " \
         "kernel (transformer, flash_attention, gqa with kv_ratio=1) are one network, trained once."
         nets = {tuple(network_genes(dict(zip(COUPLED, t))).values()) for t in self._valid}
         return len(nets) * self._free()

@@ -7,10 +7,12 @@ from __future__ import annotations
 import ast, dataclasses, datetime, hashlib, json, os, pathlib, socket, sqlite3
 import nas_nb
 from .config import network_genes, _genes_id, GENES
+from .families import family_versions
 
 # %% auto 0
 __all__ = ['TRAINING_KEY', 'LATENCY_KEY', 'MEASUREMENT_VERSIONS', 'NOT_MEASURING', 'code_version', 'SCHEMA_VERSION', 'EvalResult',
-           'is_latency_metric', 'training_key', 'latency_key', 'measurement_version', 'imported_modules', 'ResultStore']
+           'is_latency_metric', 'training_key', 'latency_key', 'measurement_versions', 'measurement_version',
+           'imported_modules', 'ResultStore']
 
 # %% ../nbs/41_store.ipynb
 @dataclasses.dataclass
@@ -70,20 +72,28 @@ def training_key(r:EvalResult) -> str: return _key(TRAINING_KEY, vars(r))
 def latency_key(r:EvalResult) -> str: return _key(LATENCY_KEY, vars(r))
 
 # One integer per module whose code changes a measurement: bump it when a change alters what that module measures
-# (models, training, data, compression, pruning, scoring inputs, timing). The test checks the list is complete.
+# (models, training, data, compression, pruning, scoring inputs, timing). The module of each model family carries its
+# own, declared with the family (`Family.version`: models.attention, linear_attention, mamba, rwkv). The test checks
+# the list is complete.
 MEASUREMENT_VERSIONS = {
-    'config': 1, 'models.layers': 2, 'models.attention': 2, 'models.linear_attention': 2, 'models.mamba': 2,
-    'models.rwkv': 2, 'models.core': 2, 'data': 1, 'train': 1, 'compress': 1, 'prune': 1,  # models 2: reference inits
+    'config': 1, 'models.layers': 2, 'models.core': 2, 'data': 1, 'train': 1, 'compress': 1, 'prune': 1,  # models 2: reference inits
     'experiments': 1, 'evaluate': 1, 'models.decode': 1,
     'latency': 3}  # latency 2: CPU-time passes in two rounds of 4 windows; 3: + decoding step time and state bytes
-# modules the evaluator imports that do not change what is measured (storage, helpers)
-NOT_MEASURING = ('store', 'models')
+# modules the evaluator imports that do not change what is measured (storage, helpers, the family declarations' registry)
+NOT_MEASURING = ('store', 'models', 'families')
+
+def measurement_versions() -> dict:
+    "{module: version}: `MEASUREMENT_VERSIONS` and the version each registered family declares for its module."
+    fam = family_versions()
+    if (clash := sorted(set(fam) & set(MEASUREMENT_VERSIONS))):
+        raise ValueError(f"module(s) {', '.join(clash)} have a version in MEASUREMENT_VERSIONS and in a family declaration: keep one")
+    return dict(MEASUREMENT_VERSIONS, **fam)
 
 def measurement_version() -> str:
-    "`m` + 10 hex digits of a hash of `MEASUREMENT_VERSIONS` and the artifact and corpus format versions."
+    "`m` + 10 hex digits of a hash of `measurement_versions()` and the artifact and corpus format versions."
     from nas_nb.compress import ARTIFACT_VERSION
     from nas_nb.data import CORPUS_VERSION
-    v = dict(MEASUREMENT_VERSIONS, artifact=ARTIFACT_VERSION, corpus=CORPUS_VERSION)
+    v = dict(measurement_versions(), artifact=ARTIFACT_VERSION, corpus=CORPUS_VERSION)
     return 'm' + hashlib.sha256(json.dumps(v, sort_keys=True).encode()).hexdigest()[:10]
 
 code_version = measurement_version  # the name the evaluator and executors use

@@ -7,12 +7,16 @@ from __future__ import annotations
 import logging, math
 import torch, torch.nn as nn, torch.nn.functional as F
 from ..config import ArchitectureConfig
-from .layers import rope_angles, apply_rope, alibi_slopes, init_linear, residual_scale
+from ..families import Family, Part
+from .layers import (rope_angles, apply_rope, alibi_slopes, init_linear, residual_scale,
+                                  FFN, UnitGroup, unit_own, unit_rows, kept_units)
 
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'IMPLS', 'repeat_kv', 'attention_bias', 'Attention', 'attention_params', 'attention_flops']
+__all__ = ['log', 'IMPLS', 'ATTENTION_VERSION', 'ATTENTION', 'MHA_AS_GQA', 'TRANSFORMER', 'FLASH_ATTENTION', 'GQA', 'repeat_kv',
+           'attention_bias', 'Attention', 'attention_params', 'attention_flops', 'attention_state',
+           'attention_unit_group']
 
 # %% ../../nbs/11_models.attention.ipynb
 IMPLS = {'transformer': 'eager', 'flash_attention': 'sdpa', 'gqa': 'sdpa'}
@@ -118,3 +122,34 @@ def attention_params(cfg:ArchitectureConfig) -> int:
 def attention_flops(cfg:ArchitectureConfig, seq_len:int) -> int:
     "Forward FLOPs for one sequence: projections plus the two (T x T) products (2*m*n*k each; mask and softmax not counted)."
     return 2 * seq_len * attention_params(cfg) + 2 * 2 * seq_len * seq_len * cfg.hidden_dim
+
+# %% ../../nbs/11_models.attention.ipynb
+def attention_state(cfg, batch:int, t:int, itemsize:int) -> int:
+    "K and V caches (B, Hk, T, Dh); pruning keeps kv groups, or (MQA, one kv head) only query heads."
+    hk, dh = cfg.num_heads // cfg.kv_ratio, cfg.hidden_dim // cfg.num_heads
+    hk = kept_units(hk, cfg.pruning) if hk > 1 else 1
+    return 2 * batch * hk * t * dh * itemsize
+
+def attention_unit_group(m:Attention) -> UnitGroup:
+    "Key/value groups with their query heads (MHA, GQA), or the query heads (MQA: they share the one k/v head)."
+    dh, slopes = m.head_dim, [(m, 'slopes', 0)] if m.pe == 'alibi' else []
+    if m.n_kv > 1:
+        rep = m.n_heads // m.n_kv
+        ts = [(m.q_proj, 'weight', 0, unit_rows(rep * dh)), (m.k_proj, 'weight', 0, unit_rows(dh)),
+              (m.v_proj, 'weight', 0, unit_rows(dh)), (m.o_proj, 'weight', 1, unit_rows(rep * dh))]
+        ts += [s + (unit_rows(rep),) for s in slopes]
+        def resize(m, k): m.n_kv, m.n_heads = k, k * rep
+        return UnitGroup(m.n_kv, ts, resize)
+    ts = [(m.q_proj, 'weight', 0, unit_rows(dh)), (m.o_proj, 'weight', 1, unit_rows(dh))] + [s + (unit_own,) for s in slopes]
+    return UnitGroup(m.n_heads, ts, lambda m, k: setattr(m, 'n_heads', k))
+
+ATTENTION_VERSION = 2  # measurement version of this module (2: reference inits); bump when a change alters a measurement
+ATTENTION = Part(module=Attention, params=attention_params, flops=attention_flops, state_bytes=attention_state,
+                 unit_groups=attention_unit_group, flop_twin=dict(impl='eager'))
+MHA_AS_GQA = dict(arch_type='gqa', kv_ratio=1)  # the network an MHA kernel builds: gqa with one query head per k/v head
+TRANSFORMER = Family(name='transformer', mixer=ATTENTION, ffn=FFN, genes=('num_heads', 'position_encoding'),
+                     same_network_as=MHA_AS_GQA, version=ATTENTION_VERSION)
+FLASH_ATTENTION = Family(name='flash_attention', mixer=ATTENTION, ffn=FFN, genes=('num_heads', 'position_encoding'),
+                         same_network_as=MHA_AS_GQA, version=ATTENTION_VERSION)
+GQA = Family(name='gqa', mixer=ATTENTION, ffn=FFN, genes=('num_heads', 'kv_ratio', 'position_encoding'),
+             version=ATTENTION_VERSION)

@@ -11,15 +11,11 @@ from torch.utils.checkpoint import checkpoint
 from torch.utils.flop_counter import FlopCounterMode
 from ..config import ArchitectureConfig
 import functools
-from .layers import make_norm, norm_params, FeedForward, ffn_params, ffn_flops, count_params, init_linear, INIT_STD
-from .attention import Attention, attention_params, attention_flops
-from .linear_attention import LinearAttention, linear_attention_params, linear_attention_flops
-from .mamba import MambaMixer, mamba_params, mamba_flops
-from .rwkv import (RWKVTimeMix, RWKVChannelMix, rwkv_time_mix_params, rwkv_channel_mix_params,
-                                rwkv_time_mix_flops, rwkv_channel_mix_flops)
+from ..families import family, families, part_table
+from .layers import make_norm, norm_params, count_params, init_linear, INIT_STD
 
 # %% auto 0
-__all__ = ['FAMILIES', 'Task', 'Block', 'SequenceModel', 'build_model', 'estimate_params', 'estimate_flops', 'count_flops']
+__all__ = ['Task', 'Block', 'SequenceModel', 'build_model', 'estimate_params', 'estimate_flops', 'count_flops', 'FAMILIES']
 
 # %% ../../nbs/15_models.core.ipynb
 @dataclass(frozen=True)
@@ -49,25 +45,22 @@ class Task:
     def max_len(self) -> int: return self.context_length if self.kind == 'lm' else self.n_tokens
 
 # %% ../../nbs/15_models.core.ipynb
-_FFN = (FeedForward, ffn_params, ffn_flops)
-FAMILIES = {  # arch_type -> ((mixer, params, flops), (ffn, params, flops))
-    'transformer':      ((Attention, attention_params, attention_flops), _FFN),
-    'flash_attention':  ((Attention, attention_params, attention_flops), _FFN),
-    'gqa':              ((Attention, attention_params, attention_flops), _FFN),
-    'linear_attention': ((LinearAttention, linear_attention_params, linear_attention_flops), _FFN),
-    'mamba':            ((MambaMixer, mamba_params, mamba_flops),                     # mamba_ssm's FFN init:
-                         (functools.partial(FeedForward, init='mamba'), ffn_params, ffn_flops)),  # default, out / sqrt(2L)
-    'rwkv':             ((RWKVTimeMix, rwkv_time_mix_params, rwkv_time_mix_flops),
-                         (RWKVChannelMix, rwkv_channel_mix_params, rwkv_channel_mix_flops)),
-}
+_all_ = ['FAMILIES']
+
+def __getattr__(name:str):
+    "`FAMILIES`: a view of the family registry, arch_type -> ((mixer, params, flops), (ffn, params, flops))."
+    if name == 'FAMILIES':
+        return {f.name: tuple((functools.partial(p.module, **p.kwargs) if p.kwargs else p.module, p.params, p.flops)
+                              for p in (f.mixer, f.ffn)) for f in families()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 class Block(nn.Module):
     "Pre-norm residual block: x + mixer(norm1(x)), then x + ffn(norm2(x)); (B,T,D) -> (B,T,D)."
     def __init__(self, cfg:ArchitectureConfig, layer_idx:int=0):
         super().__init__()
-        (mixer, _, _), (ffn, _, _) = FAMILIES[cfg.arch_type]
-        self.norm1, self.mixer = make_norm(cfg.normalization, cfg.hidden_dim), mixer(cfg, layer_idx)
-        self.norm2, self.ffn = make_norm(cfg.normalization, cfg.hidden_dim), ffn(cfg, layer_idx)
+        fam = family(cfg.arch_type)
+        self.norm1, self.mixer = make_norm(cfg.normalization, cfg.hidden_dim), fam.mixer.build(cfg, layer_idx)
+        self.norm2, self.ffn = make_norm(cfg.normalization, cfg.hidden_dim), fam.ffn.build(cfg, layer_idx)
         self.drop = nn.Dropout(cfg.dropout)
 
     def forward(self, x):
@@ -97,7 +90,7 @@ class SequenceModel(nn.Module):
         self.blocks = nn.ModuleList(Block(self.cfg, i) for i in range(cfg.num_layers))
         self.norm = make_norm(cfg.normalization, d)
         self.head = nn.Linear(d, task.n_classes) if task.kind == 'classify' else None
-        std = getattr(FAMILIES[self.cfg.arch_type][0][0], 'embed_std', INIT_STD)  # the family's reference: N(0, 0.02),
+        std = getattr(family(self.cfg.arch_type).mixer.module, 'embed_std', INIT_STD)  # the family's reference: N(0, 0.02),
         for emb in (self.embed, self.pos):                  # Mamba N(0, 0.1); a classifier's input layer and head keep
             if isinstance(emb, nn.Embedding): init_linear(emb, std)  # PyTorch's default
         self.gradient_checkpointing = False  # recompute each block's activations in backward: less memory, ~30% more time
@@ -171,7 +164,8 @@ def build_model(config:ArchitectureConfig, task:Task, seed:int=0) -> SequenceMod
 def estimate_params(config:ArchitectureConfig, task:Task) -> int:
     "Exact parameter count of `build_model(config, task)`, computed without building it."
     cfg, d = config.canonical(), config.hidden_dim
-    (_, mixer_p, _), (_, ffn_p, _) = FAMILIES[cfg.arch_type]
+    fam = family(cfg.arch_type)
+    mixer_p, ffn_p = fam.mixer.params, fam.ffn.params
     n = task.vocab_size * d if task.kind == 'lm' else task.n_features * d + d
     if cfg.position_encoding == 'absolute': n += task.max_len * d
     n += cfg.num_layers * (2 * norm_params(cfg.normalization, d) + mixer_p(cfg) + ffn_p(cfg))
@@ -181,20 +175,22 @@ def estimate_params(config:ArchitectureConfig, task:Task) -> int:
 def estimate_flops(config:ArchitectureConfig, task:Task, seq_len:int|None=None) -> int:
     "Estimated forward FLOPs for one sequence (matrix products, 2*m*n*k each, as `FlopCounterMode` counts them)."
     cfg, d, t = config.canonical(), config.hidden_dim, seq_len or task.max_len
-    (_, _, mixer_f), (_, _, ffn_f) = FAMILIES[cfg.arch_type]
+    fam = family(cfg.arch_type)
+    mixer_f, ffn_f = fam.mixer.flops, fam.ffn.flops
     n = cfg.num_layers * (mixer_f(cfg, t) + ffn_f(cfg, t))
     if task.kind == 'lm': return n + 2 * t * d * task.vocab_size
     return n + 2 * t * task.n_features * d + 2 * d * task.n_classes
 
 def count_flops(model:SequenceModel, x:torch.Tensor) -> int:
-    "Measured forward FLOPs of `model` on `x` with `FlopCounterMode`; fused attention and the fused Mamba scan, which"
-    "the counter cannot see into, are measured on their PyTorch twins (eager attention, the chunked scan)."
-    twins = [(m, 'eager') for m in model.modules() if isinstance(m, Attention)] + \
-            [(m, 'chunked') for m in model.modules() if isinstance(m, MambaMixer)]
-    impls = [m.impl for m, _ in twins]
+    "Measured forward FLOPs of `model` on `x` with `FlopCounterMode`; a module whose fused kernel the counter cannot " \
+    "see into (fused attention, the fused Mamba scan) is measured on its PyTorch twin, its part's `flop_twin`."
+    twins = [(m, t) for m in model.modules() for cls, t in part_table('flop_twin').items() if t and isinstance(m, cls)]
+    saved = [{k: getattr(m, k) for k in t} for m, t in twins]
     try:
-        for m, i in twins: m.impl = i
+        for m, t in twins:
+            for k, v in t.items(): setattr(m, k, v)
         with torch.no_grad(), FlopCounterMode(display=False) as fc: model(x)
         return fc.get_total_flops()
     finally:
-        for (m, _), i in zip(twins, impls): m.impl = i
+        for (m, _), old in zip(twins, saved):
+            for k, v in old.items(): setattr(m, k, v)

@@ -6,19 +6,16 @@
 from __future__ import annotations
 import torch
 from ..config import ArchitectureConfig
-from .core import FAMILIES, Task
-from .layers import FeedForward
-from .attention import Attention
-from .linear_attention import LinearAttention
-from .mamba import MambaMixer, mamba_dims, D_CONV
-from .rwkv import RWKVTimeMix, RWKVChannelMix
+from ..families import family, part_table
+from .core import Task
+from .layers import kept_units
 
 # %% auto 0
-__all__ = ['STATE_BYTES', 'state_bytes', 'kept_units', 'decode_state_bytes']
+__all__ = ['state_bytes', 'decode_state_bytes', 'STATE_BYTES', 'kept_units']
 
 # %% ../../nbs/17_models.decode.ipynb
 def state_bytes(state) -> int:
-    "Bytes of every tensor held in a nested model state (tuples, lists, dicts): numel × element size, each tensor"
+    "Bytes of every tensor held in a nested model state (tuples, lists, dicts): numel × element size, each tensor " \
     "object counted once; ints (positions) and other values count nothing."
     seen, todo, n = set(), [state], 0
     while todo:
@@ -30,56 +27,23 @@ def state_bytes(state) -> int:
     return n
 
 # %% ../../nbs/17_models.decode.ipynb
-def kept_units(n:int, pruning:float) -> int:
-    "Units of a module with `n` that `nas_nb.prune.prune(model, pruning)` keeps: `max(1, round(n * (1 - pruning)))`, all at 0."
-    return n if pruning <= 0 else max(1, round(n * (1 - pruning)))
+_all_ = ['STATE_BYTES', 'kept_units']
 
-# %% ../../nbs/17_models.decode.ipynb
-def _attention_state(cfg, batch, t, itemsize) -> int:
-    "K and V caches (B, Hk, T, Dh); pruning keeps kv groups, or (MQA, one kv head) only query heads."
-    hk, dh = cfg.num_heads // cfg.kv_ratio, cfg.hidden_dim // cfg.num_heads
-    hk = kept_units(hk, cfg.pruning) if hk > 1 else 1
-    return 2 * batch * hk * t * dh * itemsize
-
-def _linear_attention_state(cfg, batch, t, itemsize) -> int:
-    "S (B, H, Dh, Dh) and z (B, H, Dh), at least fp32; pruning keeps heads."
-    h, dh = kept_units(cfg.num_heads, cfg.pruning), cfg.hidden_dim // cfg.num_heads
-    return batch * h * dh * (dh + 1) * max(itemsize, 4)
-
-def _mamba_state(cfg, batch, t, itemsize) -> int:
-    "Conv window (B, E, D_CONV - 1) and SSM state (B, E, N); pruning keeps inner channels."
-    d, e, n, r = mamba_dims(cfg)
-    return batch * kept_units(e, cfg.pruning) * (D_CONV - 1 + n) * itemsize
-
-def _rwkv_time_state(cfg, batch, t, itemsize) -> int:
-    "x_prev (B, D) and the WKV state aa, bb, pp (B, D') in fp32; pruning keeps WKV channels D'."
-    return batch * cfg.hidden_dim * itemsize + 3 * batch * kept_units(cfg.hidden_dim, cfg.pruning) * 4
-
-def _rwkv_channel_state(cfg, batch, t, itemsize) -> int:
-    "x_prev (B, D): the residual width is not pruned."
-    return batch * cfg.hidden_dim * itemsize
-
-# the state of each token mixer and FFN module, by the class the family registry (`FAMILIES`) builds
-STATE_BYTES = {Attention: _attention_state, LinearAttention: _linear_attention_state, MambaMixer: _mamba_state,
-               RWKVTimeMix: _rwkv_time_state, RWKVChannelMix: _rwkv_channel_state, FeedForward: lambda *a: 0}
-
-def _module_class(m):  # FAMILIES holds classes or functools.partial(class, ...)
-    return getattr(m, 'func', m)
+def __getattr__(name:str):
+    "`STATE_BYTES`: a view of the registry, {module class: its decoding-state formula}."
+    if name == 'STATE_BYTES': return part_table('state_bytes')
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 def _layer_state(cfg:ArchitectureConfig, batch:int, t:int, itemsize:int) -> int:
-    (mixer, _, _), (ffn, _, _) = FAMILIES[cfg.arch_type]
-    n = 0
-    for m in (_module_class(mixer), _module_class(ffn)):
-        if m not in STATE_BYTES: raise ValueError(f"arch_type={cfg.arch_type!r}: no decoding-state formula for {m.__name__} (add one to STATE_BYTES)")
-        n += STATE_BYTES[m](cfg, batch, t, itemsize)
-    return n
+    fam = family(cfg.arch_type)
+    return fam.mixer.state_bytes(cfg, batch, t, itemsize) + fam.ffn.state_bytes(cfg, batch, t, itemsize)
 
 def decode_state_bytes(config:ArchitectureConfig, task:Task,
                        context_len:int,             # tokens already seen: the state is the one held before the next token
                        batch:int=1,                 # sequences decoded together
                        dtype=torch.float32,         # the activations' type (every quantization computes in fp32)
                       ) -> int:
-    "Exact bytes of the decoding state of `build_model(config, task)` pruned and quantized as `config` says, after"
+    "Exact bytes of the decoding state of `build_model(config, task)` pruned and quantized as `config` says, after " \
     "`context_len` tokens (`state_bytes` of `model.init_state(batch)` advanced by `context_len` steps), from the genome alone."
     if not isinstance(config, ArchitectureConfig): config = ArchitectureConfig.from_dict(config)
     cfg = config.canonical()

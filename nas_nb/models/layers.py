@@ -4,18 +4,20 @@
 
 # %% ../../nbs/10_models.layers.ipynb 3
 from __future__ import annotations
-import math
+import dataclasses, math
 import torch, torch.nn as nn, torch.nn.functional as F
 from ..config import ArchitectureConfig, GROUPNORM_GROUPS
+from ..families import Part
 
 # %% auto 0
-__all__ = ['INIT_STD', 'GLU', 'ACT', 'FFN_INITS', 'count_params', 'TokenGroupNorm', 'make_norm', 'norm_params', 'init_linear',
-           'residual_scale', 'ffn_dim', 'apply_act', 'FeedForward', 'ffn_params', 'ffn_flops', 'rope_angles',
-           'apply_rope', 'alibi_slopes']
+__all__ = ['INIT_STD', 'GLU', 'ACT', 'FFN_INITS', 'FFN', 'count_params', 'TokenGroupNorm', 'make_norm', 'norm_params',
+           'init_linear', 'residual_scale', 'ffn_dim', 'apply_act', 'FeedForward', 'ffn_params', 'ffn_flops',
+           'kept_units', 'UnitGroup', 'unit_own', 'unit_rows', 'unit_halves', 'ffn_unit_group', 'no_state',
+           'rope_angles', 'apply_rope', 'alibi_slopes']
 
 # %% ../../nbs/10_models.layers.ipynb
 def count_params(model:nn.Module) -> int:
-    "Number of parameters of `model`: its `nn.Parameter`s plus the logical weights a module holds packed in a buffer (a "
+    "Number of parameters of `model`: its `nn.Parameter`s plus the logical weights a module holds packed in a buffer (a " \
     "quantized linear layer says how many with `weight_count`), so quantizing never changes it; works on the meta device."
     return sum(p.numel() for p in model.parameters()) + sum(m.weight_count for m in model.modules() if hasattr(m, 'weight_count'))
 
@@ -39,8 +41,8 @@ INIT_STD = 0.02  # GPT-2, Llama, Mamba's embeddings, flash-linear-attention: N(0
 
 @torch.no_grad()
 def init_linear(layer:nn.Module, std:float|None=INIT_STD, scale:float=1.0, orthogonal:bool=False) -> nn.Module:
-    "Re-initialise `layer`'s weight: N(0, std), or PyTorch's default kaiming-uniform (std=None), or orthogonal with"
-    "gain `std` (orthogonal=True; gain 0 is zeros); then multiplied by `scale`. A bias becomes zero. On the meta device"
+    "Re-initialise `layer`'s weight: N(0, std), or PyTorch's default kaiming-uniform (std=None), or orthogonal with " \
+    "gain `std` (orthogonal=True; gain 0 is zeros); then multiplied by `scale`. A bias becomes zero. On the meta device " \
     "nothing is drawn."
     w = layer.weight
     if not w.is_meta:
@@ -70,7 +72,7 @@ def apply_act(kind:str, h:torch.Tensor) -> torch.Tensor:
     return ACT[kind](h)
 
 class FeedForward(nn.Module):
-    "Position-wise FFN, (B,T,D) -> (B,T,D), with the activation gene's plain or gated form, initialised as the"
+    "Position-wise FFN, (B,T,D) -> (B,T,D), with the activation gene's plain or gated form, initialised as the " \
     "family's reference does (`init`: one of `FFN_INITS`)."
     def __init__(self, cfg:ArchitectureConfig, layer_idx:int=0, init:str='gpt2'):
         super().__init__()
@@ -94,6 +96,35 @@ def ffn_params(cfg:ArchitectureConfig) -> int:
 def ffn_flops(cfg:ArchitectureConfig, seq_len:int) -> int:
     "Forward FLOPs of `FeedForward` for one sequence: its matrix products (the activation is not counted)."
     return 2 * seq_len * ffn_params(cfg)
+
+# %% ../../nbs/10_models.layers.ipynb
+def kept_units(n:int, pruning:float) -> int:
+    "Units of a module with `n` that `nas_nb.prune.prune(model, pruning)` keeps: `max(1, round(n * (1 - pruning)))`, all at 0."
+    return n if pruning <= 0 else max(1, round(n * (1 - pruning)))
+
+@dataclasses.dataclass
+class UnitGroup:
+    "The prunable units of one module."
+    n: int          # number of units
+    tensors: list   # (owner, name, dim, index map)
+    resize: object  # callable(module, kept count): updates the module's size attributes
+
+def unit_own(u): return u[:, None]                                                # unit i owns index i
+def unit_rows(width):                                                             # unit i owns [i*width, (i+1)*width)
+    return lambda u: u[:, None] * width + torch.arange(width, device=u.device)
+def unit_halves(n):                                                               # fused [a; b]: unit i owns i and n + i
+    return lambda u: torch.stack([u, u + n], 1)
+
+def ffn_unit_group(m:nn.Module, w_in:nn.Linear, w_out:nn.Linear) -> UnitGroup:
+    "The hidden units of a two-matrix FFN `w_out(act(w_in(x)))`, with its gated (fused gate+up) form."
+    f = w_out.in_features
+    return UnitGroup(f, [(w_in, 'weight', 0, unit_halves(f) if m.act in GLU else unit_own), (w_out, 'weight', 1, unit_own)],
+                     lambda m, k: None)
+
+def no_state(cfg, batch:int, t:int, itemsize:int) -> int: return 0  # a position-wise module carries nothing between tokens
+
+FFN = Part(module=FeedForward, params=ffn_params, flops=ffn_flops, state_bytes=no_state,
+           unit_groups=lambda m: ffn_unit_group(m, m.w_in, m.w_out))
 
 # %% ../../nbs/10_models.layers.ipynb
 def rope_angles(positions:torch.Tensor, head_dim:int, base:float=10000.0):

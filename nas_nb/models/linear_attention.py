@@ -6,11 +6,14 @@
 from __future__ import annotations
 import torch, torch.nn as nn, torch.nn.functional as F
 from ..config import ArchitectureConfig
-from .layers import rope_angles, apply_rope, alibi_slopes, init_linear, residual_scale
+from ..families import Family, Part
+from .layers import (rope_angles, apply_rope, alibi_slopes, init_linear, residual_scale,
+                                  FFN, UnitGroup, unit_own, unit_rows, kept_units)
 
 # %% auto 0
-__all__ = ['LA_EPS', 'LA_CHUNK', 'LA_IMPLS', 'phi', 'decay_matrix', 'linear_attention_quadratic', 'linear_attention_loop',
-           'linear_attention_chunked', 'LinearAttention', 'linear_attention_params', 'linear_attention_flops']
+__all__ = ['LA_EPS', 'LA_CHUNK', 'LA_IMPLS', 'LINEAR_ATTENTION', 'phi', 'decay_matrix', 'linear_attention_quadratic',
+           'linear_attention_loop', 'linear_attention_chunked', 'LinearAttention', 'linear_attention_params',
+           'linear_attention_flops', 'linear_attention_state', 'linear_attention_unit_group']
 
 # %% ../../nbs/12_models.linear_attention.ipynb
 LA_EPS = 1e-6  # denominator epsilon (Katharopoulos et al.'s reference value)
@@ -187,3 +190,21 @@ def linear_attention_flops(cfg:ArchitectureConfig, seq_len:int, chunk_size:int=L
     core = (_chunked_sum_flops(T, dh, dh, chunk_size) + _chunked_sum_flops(T, dh, 1, chunk_size)
             if cfg.position_encoding == 'rope' else _chunked_sum_flops(T, dh, dh + 1, chunk_size))
     return 4 * 2 * T * d * d + h * core
+
+# %% ../../nbs/12_models.linear_attention.ipynb
+def linear_attention_state(cfg, batch:int, t:int, itemsize:int) -> int:
+    "S (B, H, Dh, Dh) and z (B, H, Dh), at least fp32; pruning keeps heads."
+    h, dh = kept_units(cfg.num_heads, cfg.pruning), cfg.hidden_dim // cfg.num_heads
+    return batch * h * dh * (dh + 1) * max(itemsize, 4)
+
+def linear_attention_unit_group(m:LinearAttention) -> UnitGroup:
+    "Whole heads: their rows of q, k, v, their columns of o, their ALiBi slope."
+    ts = [(p, 'weight', 0, unit_rows(m.dh)) for p in (m.q_proj, m.k_proj, m.v_proj)] + [(m.o_proj, 'weight', 1, unit_rows(m.dh))]
+    if m.pe == 'alibi': ts.append((m, 'slopes', 0, unit_own))
+    return UnitGroup(m.h, ts, lambda m, k: setattr(m, 'h', k))
+
+LINEAR_ATTENTION = Family(
+    name='linear_attention', ffn=FFN, genes=('num_heads', 'position_encoding'),
+    mixer=Part(module=LinearAttention, params=linear_attention_params, flops=linear_attention_flops,
+               state_bytes=linear_attention_state, unit_groups=linear_attention_unit_group),
+    version=2)  # measurement version of this module (2: reference inits); bump when a change alters a measurement

@@ -4,19 +4,20 @@
 
 # %% ../../nbs/13_models.mamba.ipynb 3
 from __future__ import annotations
-import contextlib, hashlib, importlib.util, logging, math, os, pathlib, platform, shutil, sys, sysconfig, tempfile, time
+import contextlib, dataclasses, hashlib, importlib.util, logging, math, os, pathlib, platform, shutil, sys, sysconfig, tempfile, time
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.autograd.function import once_differentiable
 from ..config import ArchitectureConfig
-from .layers import count_params, init_linear, residual_scale
+from ..families import Family, Part
+from .layers import count_params, init_linear, residual_scale, FFN, UnitGroup, unit_own, unit_halves, kept_units
 
 _log = logging.getLogger(__name__)
 
 # %% auto 0
 __all__ = ['FUSED_CHUNK', 'FUSED_BUILD_WAIT', 'SCAN_IMPLS', 'EXPAND', 'D_CONV', 'DT_MIN', 'DT_MAX', 'DT_FLOOR',
-           'SCAN_ELEMENTWISE', 'selective_scan_loop', 'scan_chunk_size', 'selective_scan_chunked', 'fused_build_dir',
-           'fused_scan_kernel', 'selective_scan_fused', 'mamba_kernels', 'selective_scan', 'mamba_dims', 'MambaMixer',
-           'mamba_params', 'mamba_flops']
+           'SCAN_ELEMENTWISE', 'MAMBA', 'selective_scan_loop', 'scan_chunk_size', 'selective_scan_chunked',
+           'fused_build_dir', 'fused_scan_kernel', 'selective_scan_fused', 'mamba_kernels', 'selective_scan',
+           'mamba_dims', 'MambaMixer', 'mamba_params', 'mamba_flops', 'mamba_state', 'mamba_unit_group']
 
 # %% ../../nbs/13_models.mamba.ipynb
 def selective_scan_loop(u, delta, A, B, C, h0=None):
@@ -38,7 +39,7 @@ def _chunk_states(a, H, d, x, At, B):
     for j in range(l): Hs[j + 1].addcmul_(As[j], Hs[j])                  # h_j = a_j h_{j-1} + b_j
 
 def scan_chunk_size(batch:int, inner:int, state:int, itemsize:int=4, device_type:str='cpu') -> int:
-    "Default chunk length, between 2 and 256 steps: about 1 MiB of states per chunk buffer on CPU (measured best: cache"
+    "Default chunk length, between 2 and 256 steps: about 1 MiB of states per chunk buffer on CPU (measured best: cache " \
     "sized), 64 MiB on CUDA (launch-bound: on an H200 the 1 MiB rule gave 2-step chunks and 6.7k tokens/s, D=512 L=8)."
     budget = (64 << 20) if device_type == 'cuda' else (1 << 20)
     return max(2, min(256, budget // max(1, batch * inner * state * itemsize)))
@@ -458,3 +459,27 @@ def mamba_flops(cfg:ArchitectureConfig, seq_len:int, elementwise:bool=False) -> 
     d, e, n, r = mamba_dims(cfg)
     matmul = 2 * seq_len * (d * 2 * e + e * (r + 2 * n) + r * e + e * d + e * n)
     return matmul + 2 * seq_len * e * D_CONV + (SCAN_ELEMENTWISE * seq_len * e * n if elementwise else 0)
+
+# %% ../../nbs/13_models.mamba.ipynb
+def mamba_state(cfg, batch:int, t:int, itemsize:int) -> int:
+    "Conv window (B, E, D_CONV - 1) and SSM state (B, E, N); pruning keeps inner channels."
+    d, e, n, r = mamba_dims(cfg)
+    return batch * kept_units(e, cfg.pruning) * (D_CONV - 1 + n) * itemsize
+
+def mamba_unit_group(m:MambaMixer) -> UnitGroup:
+    "Inner channels E, with every tensor that reads or writes them."
+    d, e, n, r = m.dims
+    ts = [(m.in_proj, 'weight', 0, unit_halves(e)), (m.conv1d, 'weight', 0, unit_own), (m.conv1d, 'bias', 0, unit_own),
+          (m.x_proj, 'weight', 1, unit_own), (m.dt_proj, 'weight', 0, unit_own), (m.dt_proj, 'bias', 0, unit_own),
+          (m, 'A_log', 0, unit_own), (m, 'D', 0, unit_own), (m.out_proj, 'weight', 1, unit_own)]
+    def resize(m, k):
+        m.dims = (d, k, n, r)
+        m.conv1d.in_channels = m.conv1d.out_channels = m.conv1d.groups = k
+    return UnitGroup(e, ts, resize)
+
+MAMBA = Family(
+    name='mamba', genes=('state_dim',), defaults=dict(state_dim=16),
+    mixer=Part(module=MambaMixer, params=mamba_params, flops=mamba_flops, state_bytes=mamba_state,
+               unit_groups=mamba_unit_group, flop_twin=dict(impl='chunked')),
+    ffn=dataclasses.replace(FFN, kwargs=dict(init='mamba')),
+    version=2)  # measurement version of this module (2: reference inits); bump when a change alters a measurement

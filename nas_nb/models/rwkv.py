@@ -7,12 +7,14 @@ from __future__ import annotations
 import math, statistics, time
 import torch, torch.nn as nn, torch.nn.functional as F
 from ..config import ArchitectureConfig
-from .layers import GLU, apply_act, ffn_dim, init_linear
+from ..families import Family, Part
+from .layers import GLU, apply_act, ffn_dim, init_linear, UnitGroup, unit_own, kept_units, ffn_unit_group
 
 # %% auto 0
-__all__ = ['NEG', 'WKV_IMPLS', 'AUTO_MIN_T', 'wkv_init_state', 'wkv', 'token_shift', 'RWKVTimeMix', 'RWKVChannelMix',
+__all__ = ['NEG', 'WKV_IMPLS', 'AUTO_MIN_T', 'RWKV', 'wkv_init_state', 'wkv', 'token_shift', 'RWKVTimeMix', 'RWKVChannelMix',
            'rwkv_time_mix_params', 'rwkv_channel_mix_params', 'rwkv_time_mix_flops', 'rwkv_channel_mix_flops',
-           'time_wkv', 'format_wkv_timings']
+           'rwkv_time_state', 'rwkv_channel_state', 'rwkv_time_unit_group', 'rwkv_channel_unit_group', 'time_wkv',
+           'format_wkv_timings']
 
 # %% ../../nbs/14_models.rwkv.ipynb
 NEG = -1e38  # pp of the empty state: exp(NEG - anything finite) == 0, and NEG - w stays finite in fp32
@@ -245,6 +247,31 @@ def rwkv_channel_mix_flops(cfg:ArchitectureConfig, seq_len:int) -> int:
     W_r (2·T·D²). Not counted: the O(T·(D+F)) elementwise work (mixes, activation, gate)."""
     d, f = cfg.hidden_dim, ffn_dim(cfg)
     return 2 * seq_len * d * (f * (2 if cfg.activation in GLU else 1) + f + d)
+
+# %% ../../nbs/14_models.rwkv.ipynb
+def rwkv_time_state(cfg, batch:int, t:int, itemsize:int) -> int:
+    "x_prev (B, D) and the WKV state aa, bb, pp (B, D') in fp32; pruning keeps WKV channels D'."
+    return batch * cfg.hidden_dim * itemsize + 3 * batch * kept_units(cfg.hidden_dim, cfg.pruning) * 4
+
+def rwkv_channel_state(cfg, batch:int, t:int, itemsize:int) -> int:
+    "x_prev (B, D): the residual width is not pruned."
+    return batch * cfg.hidden_dim * itemsize
+
+def rwkv_time_unit_group(m:RWKVTimeMix) -> UnitGroup:
+    "WKV channels: their rows of key, value, receptance, their decay and bonus, their columns of the output."
+    ts = [(p, 'weight', 0, unit_own) for p in (m.key, m.value, m.receptance)]
+    ts += [(m, 'time_decay', 0, unit_own), (m, 'time_first', 0, unit_own), (m.output, 'weight', 1, unit_own)]
+    return UnitGroup(m.time_decay.shape[0], ts, lambda m, k: None)
+
+def rwkv_channel_unit_group(m:RWKVChannelMix) -> UnitGroup: return ffn_unit_group(m, m.key, m.value)
+
+RWKV = Family(
+    name='rwkv',
+    mixer=Part(module=RWKVTimeMix, params=rwkv_time_mix_params, flops=rwkv_time_mix_flops, state_bytes=rwkv_time_state,
+               unit_groups=rwkv_time_unit_group),
+    ffn=Part(module=RWKVChannelMix, params=rwkv_channel_mix_params, flops=rwkv_channel_mix_flops,
+             state_bytes=rwkv_channel_state, unit_groups=rwkv_channel_unit_group),
+    version=2)  # measurement version of this module (2: reference inits); bump when a change alters a measurement
 
 # %% ../../nbs/14_models.rwkv.ipynb
 def time_wkv(impls=('loop', 'chunked', 'logspace'), seq_lens=(256, 512), batch:int=8, dim:int=256,
