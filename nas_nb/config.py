@@ -12,10 +12,10 @@ from .families import NOT_APPLICABLE, families, family_names, lookup
 # %% auto 0
 __all__ = ['NORMALIZATIONS', 'ACTIVATIONS', 'POSITION_ENCODINGS', 'QUANTIZATIONS', 'MAX_PRUNING', 'GROUPNORM_GROUPS', 'GENES',
            'applies', 'gene_error', 'config_error', 'ArchitectureConfig', 'canonical_genes', 'network_genes',
-           'ARCH_TYPES', 'ATTENTION_FAMILIES', 'SAME_NETWORK_AS', 'NOT_APPLICABLE']
+           'NOT_APPLICABLE']
 
 # %% ../nbs/00_config.ipynb
-_all_ = ['ARCH_TYPES', 'ATTENTION_FAMILIES', 'SAME_NETWORK_AS', 'NOT_APPLICABLE']
+_all_ = ['NOT_APPLICABLE']
 NORMALIZATIONS = ('layernorm', 'rmsnorm', 'groupnorm')
 ACTIVATIONS = ('gelu', 'silu', 'geglu', 'swiglu')
 POSITION_ENCODINGS = ('absolute', 'rope', 'alibi')

@@ -13,10 +13,10 @@ from .models.layers import UnitGroup
 from .train import _batches, _n, loss_fn, train
 
 # %% auto 0
-__all__ = ['CRITERIA', 'unit_groups', 'apply_plan', 'importance', 'make_plan', 'prune', 'UNIT_GROUPS', 'UnitGroup']
+__all__ = ['CRITERIA', 'unit_groups', 'apply_plan', 'importance', 'make_plan', 'prune', 'UnitGroup']
 
 # %% ../nbs/32_prune.ipynb
-_all_ = ['UNIT_GROUPS', 'UnitGroup']
+_all_ = ['UnitGroup']
 
 def __getattr__(name:str):
     "`UNIT_GROUPS`: a view of the registry, {module class: its unit-group function}."

@@ -15,7 +15,7 @@ from ..families import family, families, part_table
 from .layers import make_norm, norm_params, count_params, init_linear, INIT_STD
 
 # %% auto 0
-__all__ = ['Task', 'Block', 'SequenceModel', 'build_model', 'estimate_params', 'estimate_flops', 'count_flops', 'FAMILIES']
+__all__ = ['Task', 'Block', 'SequenceModel', 'build_model', 'estimate_params', 'estimate_flops', 'count_flops']
 
 # %% ../../nbs/15_models.core.ipynb
 @dataclass(frozen=True)
@@ -45,8 +45,6 @@ class Task:
     def max_len(self) -> int: return self.context_length if self.kind == 'lm' else self.n_tokens
 
 # %% ../../nbs/15_models.core.ipynb
-_all_ = ['FAMILIES']
-
 def __getattr__(name:str):
     "`FAMILIES`: a view of the family registry, arch_type -> ((mixer, params, flops), (ffn, params, flops))."
     if name == 'FAMILIES':

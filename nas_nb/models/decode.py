@@ -11,7 +11,7 @@ from .core import Task
 from .layers import kept_units
 
 # %% auto 0
-__all__ = ['state_bytes', 'decode_state_bytes', 'STATE_BYTES', 'kept_units']
+__all__ = ['state_bytes', 'decode_state_bytes', 'kept_units']
 
 # %% ../../nbs/17_models.decode.ipynb
 def state_bytes(state) -> int:
@@ -27,7 +27,7 @@ def state_bytes(state) -> int:
     return n
 
 # %% ../../nbs/17_models.decode.ipynb
-_all_ = ['STATE_BYTES', 'kept_units']
+_all_ = ['kept_units']
 
 def __getattr__(name:str):
     "`STATE_BYTES`: a view of the registry, {module class: its decoding-state formula}."
