@@ -99,12 +99,13 @@ def measurement_version() -> str:
 code_version = measurement_version  # the name the evaluator and executors use
 
 def imported_modules(module:str='evaluate') -> set:
-    "The `nas_nb` modules `module` imports, directly or not (read from the source, without importing)."
+    "The `nas_nb` modules `module` imports, directly or not, with the packages they are in (read from the source, without importing)."
     root, todo, seen = pathlib.Path(nas_nb.__file__).parent, [module], set()
     while todo:
         m = todo.pop()
         if m in seen: continue
         seen.add(m)
+        if '.' in m: todo.append(m.rsplit('.', 1)[0])  # importing a.b runs package a's __init__ too (nas_nb.models registers the families)
         p = root / (m.replace('.', '/') + '.py')
         if not p.is_file(): p = root / m.replace('.', '/') / '__init__.py'
         pkg = m.split('.')[:-1] if p.name != '__init__.py' else m.split('.')  # the package a relative import starts from
