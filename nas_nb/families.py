@@ -27,7 +27,9 @@ class Part:
     flop_twin: dict = field(default_factory=dict)  # attributes set while FLOPs are counted: a fused kernel's countable path
     kwargs: dict = field(default_factory=dict)     # extra constructor arguments (Mamba's FFN init)
 
-    def build(self, cfg, layer_idx:int=0): return self.module(cfg, layer_idx, **self.kwargs)
+    def build(self, cfg, layer_idx:int=0):
+        "The module for layer `layer_idx` of genome `cfg`."
+        return self.module(cfg, layer_idx, **self.kwargs)
 
 @dataclass(frozen=True, kw_only=True)
 class Family:

@@ -34,7 +34,9 @@ def make_norm(kind:str, dim:int) -> nn.Module:
     if kind == 'groupnorm': return TokenGroupNorm(GROUPNORM_GROUPS, dim)
     raise ValueError(f"normalization={kind!r} is invalid: allowed values are layernorm, rmsnorm, groupnorm")
 
-def norm_params(kind:str, dim:int) -> int: return dim if kind == 'rmsnorm' else 2 * dim
+def norm_params(kind:str, dim:int) -> int:
+    "Parameters of `make_norm(kind, dim)`: a scale (rmsnorm), or a scale and a shift."
+    return dim if kind == 'rmsnorm' else 2 * dim
 
 # %% ../../nbs/10_models.layers.ipynb
 INIT_STD = 0.02  # GPT-2, Llama, Mamba's embeddings, flash-linear-attention: N(0, 0.02)
@@ -62,7 +64,9 @@ GLU = {'geglu': F.gelu, 'swiglu': F.silu}
 ACT = {'gelu': F.gelu, 'silu': F.silu}
 FFN_INITS = ('gpt2', 'mamba')  # N(0, 0.02) in, N(0, 0.02)/√(2L) out; or PyTorch's default in, default/√(2L) out
 
-def ffn_dim(cfg:ArchitectureConfig) -> int: return max(1, round(cfg.ffn_multiplier * cfg.hidden_dim))
+def ffn_dim(cfg:ArchitectureConfig) -> int:
+    "The FFN's hidden size F: `ffn_multiplier` x `hidden_dim`, at least 1."
+    return max(1, round(cfg.ffn_multiplier * cfg.hidden_dim))
 
 def apply_act(kind:str, h:torch.Tensor) -> torch.Tensor:
     "The activation gene applied to a hidden tensor; gated kinds take (…, 2F) and return (…, F)."
@@ -90,6 +94,7 @@ class FeedForward(nn.Module):
     def step(self, x, state): return self(x), state
 
 def ffn_params(cfg:ArchitectureConfig) -> int:
+    "Exact parameter count of `FeedForward(cfg)`: two D x F matrices, three for the gated kinds."
     d, f = cfg.hidden_dim, ffn_dim(cfg)
     return d * f * (3 if cfg.activation in GLU else 2)
 
@@ -109,10 +114,16 @@ class UnitGroup:
     tensors: list   # (owner, name, dim, index map)
     resize: object  # callable(module, kept count): updates the module's size attributes
 
-def unit_own(u): return u[:, None]                                                # unit i owns index i
-def unit_rows(width):                                                             # unit i owns [i*width, (i+1)*width)
+def unit_own(u):
+    "Index map: unit i owns index i."
+    return u[:, None]
+
+def unit_rows(width:int):
+    "Index map: unit i owns indices [i*width, (i+1)*width) (a head of `width` rows)."
     return lambda u: u[:, None] * width + torch.arange(width, device=u.device)
-def unit_halves(n):                                                               # fused [a; b]: unit i owns i and n + i
+
+def unit_halves(n:int):
+    "Index map of a fused [a; b] matrix of 2n rows: unit i owns rows i and n + i."
     return lambda u: torch.stack([u, u + n], 1)
 
 def ffn_unit_group(m:nn.Module, w_in:nn.Linear, w_out:nn.Linear) -> UnitGroup:
@@ -121,7 +132,9 @@ def ffn_unit_group(m:nn.Module, w_in:nn.Linear, w_out:nn.Linear) -> UnitGroup:
     return UnitGroup(f, [(w_in, 'weight', 0, unit_halves(f) if m.act in GLU else unit_own), (w_out, 'weight', 1, unit_own)],
                      lambda m, k: None)
 
-def no_state(cfg, batch:int, t:int, itemsize:int) -> int: return 0  # a position-wise module carries nothing between tokens
+def no_state(cfg, batch:int, t:int, itemsize:int) -> int:
+    "The decoding state of a position-wise module: nothing is carried between tokens."
+    return 0
 
 FFN = Part(module=FeedForward, params=ffn_params, flops=ffn_flops, state_bytes=no_state,
            unit_groups=lambda m: ffn_unit_group(m, m.w_in, m.w_out))

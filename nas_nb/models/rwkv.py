@@ -263,7 +263,9 @@ def rwkv_time_unit_group(m:RWKVTimeMix) -> UnitGroup:
     ts += [(m, 'time_decay', 0, unit_own), (m, 'time_first', 0, unit_own), (m.output, 'weight', 1, unit_own)]
     return UnitGroup(m.time_decay.shape[0], ts, lambda m, k: None)
 
-def rwkv_channel_unit_group(m:RWKVChannelMix) -> UnitGroup: return ffn_unit_group(m, m.key, m.value)
+def rwkv_channel_unit_group(m:RWKVChannelMix) -> UnitGroup:
+    "The channel mix's hidden units, as any two-matrix FFN's (key rows, value columns)."
+    return ffn_unit_group(m, m.key, m.value)
 
 RWKV = Family(
     name='rwkv',
