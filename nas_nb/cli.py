@@ -162,8 +162,8 @@ def cmd_report(args) -> int:
     return 0
 
 def cmd_remeasure(args) -> int:
-    "Re-score a finished run under other objectives and re-time, on this machine, every latency timed elsewhere (no"
-    "retraining); rewrite its outputs and report."
+    ("Re-score a finished run under other objectives and re-time, on this machine, every latency timed elsewhere (no "
+     "retraining); rewrite its outputs and report.")
     import pathlib
     from nas_nb.evolution import remeasure
     from nas_nb.runner import summary_text

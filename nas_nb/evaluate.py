@@ -35,14 +35,14 @@ class EvaluationTimeout(BaseException):
     "An evaluation ran past its wall-clock limit (a BaseException, so no `except Exception` in training swallows it)."
 
 def default_time_limit(phase:Phase) -> float:
-    "Seconds an evaluation at `phase` may take: 5 minutes plus 0.2 s per training sample and epoch (smoke 351 s, fast"
-    "1,300 s, medium 5.6 h): a bound that only a hang reaches, scaled to the phase."
+    ("Seconds an evaluation at `phase` may take: 5 minutes plus 0.2 s per training sample and epoch (smoke 351 s, fast "
+     "1,300 s, medium 5.6 h): a bound that only a hang reaches, scaled to the phase.")
     return 300.0 + 0.2 * phase.samples * phase.epochs
 
 @contextlib.contextmanager
 def deadline(seconds:float|None):
-    "Raise `EvaluationTimeout` in this thread after `seconds` (SIGALRM; only in a process's main thread, where"
-    "evaluations run in every executor; elsewhere, e.g. a panel's background thread, there is no limit)."
+    ("Raise `EvaluationTimeout` in this thread after `seconds` (SIGALRM; only in a process's main thread, where "
+     "evaluations run in every executor; elsewhere, e.g. a panel's background thread, there is no limit).")
     if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, 'setitimer'):
         yield; return
     def _expired(signum, frame): raise EvaluationTimeout(seconds)
@@ -54,8 +54,8 @@ def deadline(seconds:float|None):
         signal.signal(signal.SIGALRM, old)
 
 def check_objectives(objectives, parts=()) -> tuple:
-    "`objectives` as `Objective`s, refusing (before any training) one that names no measured metric; `parts` are the"
-    "experiment's named validation subsets, each measured as accuracy_<part> and test_accuracy_<part>."
+    ("`objectives` as `Objective`s, refusing (before any training) one that names no measured metric; `parts` are the "
+     "experiment's named validation subsets, each measured as accuracy_<part> and test_accuracy_<part>.")
     objs = tuple(o if isinstance(o, Objective) else Objective.from_dict(o) for o in objectives)
     per_part = [f'{p}accuracy_{n}' for n in parts for p in ('', 'test_')]
     for o in objs:
@@ -118,10 +118,10 @@ class Evaluator:
                     data_fingerprint=self.exp.fingerprint, device_kind=self.device.type, code_version=self.code_version)
 
     def lookup(self, config, store:ResultStore|None=None, retime:bool=True) -> EvalResult|None:
-        "The stored result of `config` (or an arch_id) under this evaluator's context, scored with its objectives (in"
-        "`store`, else its own); None if its network was not trained so. A training found without a latency timed on"
-        "this hardware (or with one lacking any `TIMED_METRICS`, e.g. from before decoding was timed) is re-timed here"
-        "when `retime` (no retraining), else None."
+        ("The stored result of `config` (or an arch_id) under this evaluator's context, scored with its objectives (in "
+         "`store`, else its own); None if its network was not trained so. A training found without a latency timed on "
+         "this hardware (or with one lacking any `TIMED_METRICS`, e.g. from before decoding was timed) is re-timed here "
+         "when `retime` (no retraining), else None.")
         store = store or self.store
         if store is None: return None
         if isinstance(config, str):
@@ -154,8 +154,8 @@ class Evaluator:
                           **self._context(), **kw)
 
     def evaluate(self, config:ArchitectureConfig|dict) -> EvalResult:
-        "The result for `config`, scored with this evaluator's objectives: from the store if its network was trained"
-        "under the same context (re-timed if its latency is from other hardware), else measured now and stored."
+        ("The result for `config`, scored with this evaluator's objectives: from the store if its network was trained "
+         "under the same context (re-timed if its latency is from other hardware), else measured now and stored.")
         cfg = (config if isinstance(config, ArchitectureConfig) else ArchitectureConfig.from_dict(config)).canonical()
         hit = self.lookup(cfg)
         if hit is not None and (hit.status != 'failed' or not self.retry_failed): return hit
@@ -233,8 +233,8 @@ class Evaluator:
         rec['valid_parts_mean'] = sum(evaluate_split(model, d, **kw)[self.exp.metric] for d in parts.values()) / len(parts)
 
     def learning_curve(self, tr) -> list:
-        "Per epoch of `tr` (a `TrainResult`): epoch, samples trained so far, the validation `accuracy` as this experiment"
-        "scores it (the mean over its parts where it has them), valid and train loss, seconds. Before pruning's fine-tune."
+        ("Per epoch of `tr` (a `TrainResult`): epoch, samples trained so far, the validation `accuracy` as this experiment "
+         "scores it (the mean over its parts where it has them), valid and train loss, seconds. Before pruning's fine-tune.")
         data = self.exp.train
         n = min(self.phase.samples, len(data[0]) if isinstance(data, (tuple, list)) else len(data))
         return [dict(epoch=h['epoch'] + 1, samples=(h['epoch'] + 1) * n, accuracy=h.get('valid_parts_mean', h.get(f'valid_{self.exp.metric}')),

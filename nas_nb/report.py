@@ -49,10 +49,10 @@ def train_seconds(r:EvalResult) -> float|None:
     return float(v) if isinstance(v, (int, float)) else None
 
 def results_frame(results:list, objectives=(), populations:list|None=None) -> pd.DataFrame:
-    "One row per `EvalResult`: ids (`arch_id`, `network_id`: kernel variants of one network share it), status, fitness "
-    "scored under `objectives` (never the stored value), family, genes, every metric (`METRICS` first, then any other "
-    "metric the results hold, then any objective they lack, as NaN), train seconds, the genome string, the first "
-    "generation it was in (from `populations`) and `on_front` (non-dominated among the ok results of its phase)."
+    ("One row per `EvalResult`: ids (`arch_id`, `network_id`: kernel variants of one network share it), status, fitness "
+     "scored under `objectives` (never the stored value), family, genes, every metric (`METRICS` first, then any other "
+     "metric the results hold, then any objective they lack, as NaN), train seconds, the genome string, the first "
+     "generation it was in (from `populations`) and `on_front` (non-dominated among the ok results of its phase).")
     objectives = _objectives(objectives)
     first_gen = {}
     for p in populations or []:
@@ -138,8 +138,8 @@ def fmt_value(col:str, v) -> str:
     return f"{v:.4g}"
 
 def best_table(results:pd.DataFrame, phase:str|None=None, n:int=5) -> pd.DataFrame:
-    "The `n` best networks at `phase` (default: the last with ok results) by fitness, one row per `network_id`: the row "
-    "of its best-scoring implementation, with `implementations` naming every kernel that ran it (fastest first)."
+    ("The `n` best networks at `phase` (default: the last with ok results) by fitness, one row per `network_id`: the row "
+     "of its best-scoring implementation, with `implementations` naming every kernel that ran it (fastest first).")
     ok = results[results.status == 'ok']
     if phase is None and len(ok): phase = ok.phase.iloc[-1]
     ok = ok[ok.phase == phase].sort_values(['fitness', 'arch_id'], ascending=[False, True])
@@ -161,10 +161,10 @@ _CMP = ['role', 'model', 'arch_id', 'family', 'phase', 'status', 'fitness', 'acc
 _RATIOS = dict(accuracy='accuracy_ratio', size_mb='size_ratio', latency_ms='latency_ratio', fitness='fitness_ratio')
 
 def comparison(run:Run) -> pd.DataFrame:
-    "The search's best next to each baseline, compared at the baseline's phase (both measured the same way, fitness "
-    "under the run's objectives): a `search` row for the best at the final phase and at each baseline's phase, then a "
-    "`baseline` row each, with the best's value over the baseline's (`*_ratio`) and `beaten` (the best's fitness is "
-    "higher). A baseline that failed, or at a phase without search results, is not compared (`beaten` is None)."
+    ("The search's best next to each baseline, compared at the baseline's phase (both measured the same way, fitness "
+     "under the run's objectives): a `search` row for the best at the final phase and at each baseline's phase, then a "
+     "`baseline` row each, with the best's value over the baseline's (`*_ratio`) and `beaten` (the best's fitness is "
+     "higher). A baseline that failed, or at a phase without search results, is not compared (`beaten` is None).")
     ok = run.results[run.results.status == 'ok']
     best = {p: g.sort_values(['fitness', 'arch_id'], ascending=[False, True]).iloc[0] for p, g in ok.groupby('phase')}
     bl = run.baselines
@@ -192,9 +192,9 @@ def verdict(run:Run) -> str:
     return s + (f"; not compared: {', '.join(skipped)}" if skipped else '') + '.'
 
 def cost(run:Run) -> dict:
-    "What the search took: results (architectures measured), trainings (distinct network and phase: kernel variants share "
-    "one), networks, failed, training seconds (each training once), wall seconds (the history's generation and promotion "
-    "times) and cache hits, also per phase; and the baselines' training seconds."
+    ("What the search took: results (architectures measured), trainings (distinct network and phase: kernel variants share "
+     "one), networks, failed, training seconds (each training once), wall seconds (the history's generation and promotion "
+     "times) and cache hits, also per phase; and the baselines' training seconds.")
     r, h = run.results, history_frame(run.history)
     wall = lambda d: float(d.wall_time_s.sum()) if 'wall_time_s' in d else math.nan
     per = {}
@@ -227,9 +227,9 @@ def history_frame(rows) -> pd.DataFrame:
 _SERIES = ('best', 'mean ± std')
 
 def fitness_chart(history, phases:list|None=None) -> alt.Chart:
-    "Fitness over generations at every phase of `history` (evolution at the first, then each promotion): the best and "
-    "the mean with ±1 std whiskers, one line per phase, phases as point shapes; integer generation ticks. The chart's "
-    "data is `history` itself, one row per generation and phase (the two series are folded in the spec)."
+    ("Fitness over generations at every phase of `history` (evolution at the first, then each promotion): the best and "
+     "the mean with ±1 std whiskers, one line per phase, phases as point shapes; integer generation ticks. The chart's "
+     "data is `history` itself, one row per generation and phase (the two series are folded in the spec).")
     h = history_frame(history)
     h = h.reindex(columns=list(dict.fromkeys([*h.columns, 'generation', 'phase', 'best_fitness', 'mean_fitness', 'std_fitness',
                                               'evaluations', 'hypervolume'])))
@@ -275,10 +275,10 @@ def _right_half(values:pd.Series, ref:pd.Series, log:bool) -> pd.Series:
 
 def pareto_chart(results:pd.DataFrame, objectives=None, baselines:pd.DataFrame|None=None, phase:str|None=None,
                  x:str='size_mb', y:str='accuracy', color:str='latency_ms') -> alt.Chart:
-    "Accuracy vs size at `phase` (default: the last with results), latency as colour, family as shape, the genome in "
-    "the tooltip; members of the full multi-objective front are large, the accuracy-size front is outlined; baselines "
-    "are red symbols, each with its own legend entry and its name beside it (on the side away from the nearer edge, so "
-    "the plot's clipping never cuts it)."
+    ("Accuracy vs size at `phase` (default: the last with results), latency as colour, family as shape, the genome in "
+     "the tooltip; members of the full multi-objective front are large, the accuracy-size front is outlined; baselines "
+     "are red symbols, each with its own legend entry and its name beside it (on the side away from the nearer edge, so "
+     "the plot's clipping never cuts it).")
     ok = results[results.status == 'ok']
     if phase is None and len(ok): phase = ok.phase.iloc[-1] if 'phase' in ok else None
     ok = ok[ok.phase == phase] if phase is not None else ok
@@ -324,8 +324,8 @@ def family_chart(results:pd.DataFrame, metrics=('accuracy', 'size_mb', 'latency_
     return alt.hconcat(*charts).properties(title=f"{'Objectives' if len(metrics) <= 3 else 'Objectives and decoding cost'} by family ({phase} phase, {len(ok)} evaluations)")
 
 def funnel_chart(results:pd.DataFrame, phases:list) -> alt.Chart:
-    "Successive halving: architectures evaluated at each phase, with the best fitness and total training time there "
-    "(once per trained network: kernel variants share one training)."
+    ("Successive halving: architectures evaluated at each phase, with the best fitness and total training time there "
+     "(once per trained network: kernel variants share one training).")
     rows = []
     for p in phases:
         r = results[results.phase == p]
@@ -405,8 +405,8 @@ _CMP_TITLES = dict(size_mb='size (MB)', latency_ms='latency (ms)', accuracy='acc
                    decode_state_bytes='decode state')
 
 def glance(run:Run) -> str:
-    "The top of the report, as HTML: the verdict, what was found (best architecture and its metrics), the comparison with "
-    "each baseline, what it cost, and the objectives behind the fitness."
+    ("The top of the report, as HTML: the verdict, what was found (best architecture and its metrics), the comparison with "
+     "each baseline, what it cost, and the objectives behind the fitness.")
     ph, c = run.final_phase, cost(run)
     out = [f'<p class="verdict"><b>Verdict:</b> {html.escape(verdict(run))}</p>']
     bt = best_table(run.results, ph, 1) if ph else pd.DataFrame()
