@@ -61,6 +61,8 @@ def check_objectives(objectives, parts=()) -> tuple:
     for o in objs:
         if o.name not in MEASURED_METRICS and o.name not in per_part and not o.name.startswith(('latency_', 'decode_')):
             raise ValueError(f"objective {o.name!r} names no measured metric: allowed are {', '.join(MEASURED_METRICS + tuple(per_part))}")
+        if o.scale == 'log' and o.target is None:
+            raise ValueError(f"objective {o.name!r}: scale='log' needs a target=(best, worst) to be scored (or use scale='linear')")
     return objs
 
 def part_metrics(model, exp:Experiment, **kw) -> dict:
@@ -267,5 +269,5 @@ class Evaluator:
         return w
 
     def objective_vector(self, r:EvalResult) -> list:
-        "The result's objectives as a vector to maximise (min objectives negated); failures are worst everywhere."
+        "The result's objectives as a vector to maximise (each objective's `transform`); failures are worst everywhere."
         return objective_vector(r.metrics if r.ok else None, self.objectives)

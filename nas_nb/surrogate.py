@@ -41,10 +41,8 @@ def arch_features(configs:list, space, task) -> np.ndarray:
     return np.asarray(rows, dtype=float).reshape(len(configs), -1)
 
 def objective_point(metrics:dict, objectives) -> list:
-    ("The objectives to maximise as the front compares them: log for log-scored metrics (those with a `target`), negated "
-     "when minimised.")
-    return [(math.log(max(metrics[o.name], 1e-30)) if o.target is not None else metrics[o.name]) * (1 if o.direction == 'max' else -1)
-            for o in objectives]
+    "The objectives to maximise as the front compares them: each objective's own `transform` (±v, or ±log v on a log scale)."
+    return [o.transform(metrics[o.name]) for o in objectives]
 
 # %% ../nbs/45_surrogate.ipynb
 class Surrogate:
@@ -89,7 +87,7 @@ def screen(candidates:list, n:int, evaluated:list[EvalResult], objectives, space
     model = Surrogate(space, task, seed=rng.randrange(2**31)).fit([ArchitectureConfig.from_dict(r.config) for r in ok], norm(Y))
     mean, std = model.predict(candidates)
     opt = np.maximum(mean + kappa * std, 0.0)
-    limits = np.array([-np.inf if o.limit is None else (objective_point({o.name: o.limit}, [o])[0] - ref[i]) / span[i]
+    limits = np.array([-np.inf if o.limit is None else (o.transform(o.limit) - ref[i]) / span[i]
                        for i, o in enumerate(objectives)])
     feasible = (mean >= limits).all(1)                        # predicted past a hard limit: never picked for its gain
     pts = norm(Y).tolist()
