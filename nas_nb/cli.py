@@ -11,7 +11,8 @@ from .models import Task, estimate_params
 
 # %% auto 0
 __all__ = ['REPORT_TASKS', 'UsageError', 'check_device', 'experiment_options', 'space_summary', 'cmd_space', 'load_config',
-           'cmd_evaluate', 'cmd_search', 'cmd_report', 'cmd_remeasure', 'cmd_run', 'make_parser', 'main']
+           'cmd_evaluate', 'objectives_line', 'cmd_search', 'cmd_report', 'cmd_remeasure', 'cmd_run', 'make_parser',
+           'main']
 
 # %% ../nbs/70_cli.ipynb
 class UsageError(Exception):
@@ -125,6 +126,19 @@ def _read_objectives(path) -> list:
                          '[{"name": "accuracy", "weight": 1.0}]')
     return objectives
 
+def objectives_line(run_dir) -> str|None:
+    "The best architecture's value of each objective of the run in `run_dir` (search.json, best_architecture.json), one line."
+    import pathlib
+    from nas_nb.experiments import Objective
+    from nas_nb.runner import format_number
+    d = pathlib.Path(run_dir)
+    try: info, best = (json.loads((d / f).read_text()) for f in ('search.json', 'best_architecture.json'))
+    except (OSError, ValueError): return None
+    if not best: return None
+    objs = [Objective.from_dict(o) for o in info.get('objectives', [])]
+    return '  objectives: ' + ', '.join(f"{o.name} {format_number(best['metrics'][o.name]) if o.name in best['metrics'] else '—'}"
+                                        for o in objs)
+
 def cmd_search(args) -> int:
     "Run or resume an evolutionary search; print a summary."
     import pathlib
@@ -141,14 +155,17 @@ def cmd_search(args) -> int:
         objectives = _read_objectives(args.objectives) if args.objectives else None
         families = args.families.split(',') if args.families else None
         with make_executor(args.executor, args.workers, device, args.ray_address) as ex:
-            s = make_search(args.experiment, args.mode, families, args.population, 5 if args.generations is None else args.generations,
-                            args.phases or (args.phase or 'fast',), args.selection, objectives, args.seed, args.data_dir,
-                            device, ex, args.out, progress=True, surrogate_pool=args.surrogate_pool,
-                            evaluator_options=evaluator_options, experiment_options=experiment_options(args.x)).run()
+            s = make_search(args.experiment, mode=args.mode, families=families, population=args.population,
+                            generations=5 if args.generations is None else args.generations,
+                            phases=args.phases or (args.phase or 'fast',), selection=args.selection, objectives=objectives,
+                            seed=args.seed, data_dir=args.data_dir, device=device, executor=ex, out=args.out, progress=True,
+                            surrogate_pool=args.surrogate_pool, evaluator_options=evaluator_options,
+                            experiment_options=experiment_options(args.x)).run()
     if args.report:
         from nas_nb.report import write_report
         print(f"report: {write_report(s['run_dir'])}")
     print(summary_text(s))
+    if line := objectives_line(s['run_dir']): print(line)
     if s.get('best') is None:
         print("nas_nb: error: no candidate was evaluated successfully (see the failures in results.sqlite)", file=sys.stderr)
         return 1
@@ -173,6 +190,7 @@ def cmd_remeasure(args) -> int:
         from nas_nb.report import write_report
         print(f"report: {write_report(args.run_dir)}")
     print(summary_text(s))
+    if line := objectives_line(args.run_dir): print(line)
     return 0
 
 def cmd_run(args) -> int:

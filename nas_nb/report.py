@@ -16,7 +16,8 @@ from .store import EvalResult, ResultStore
 __all__ = ['METRICS', 'SHOWN_GENES', 'BASELINE_COLOR', 'genome', 'train_seconds', 'results_frame', 'Run', 'load_run',
            'metric_title', 'metric_scale', 'shown_metrics', 'fmt_bytes', 'fmt_value', 'best_table', 'comparison',
            'verdict', 'cost', 'history_frame', 'fitness_chart', 'pareto_axes', 'pareto_chart', 'family_chart',
-           'funnel_chart', 'gene_chart', 'report_charts', 'describe_objectives', 'glance', 'write_report']
+           'funnel_chart', 'gene_chart', 'shown_columns', 'report_charts', 'describe_objectives', 'glance',
+           'write_report']
 
 # %% ../nbs/60_report.ipynb
 METRICS = ('accuracy', 'test_accuracy', 'size_mb', 'latency_ms', 'decode_ms', 'decode_state_bytes', 'flops',
@@ -420,9 +421,11 @@ def _present(df:pd.DataFrame, cols) -> list:
     "The columns of `cols` that `df` has with at least one value."
     return [c for c in cols if c in df and df[c].notna().any()]
 
-def _shown(run:Run) -> list:
-    "The metrics the report shows of `run`: its objectives', then the decoding cost where the results hold it."
-    return list(dict.fromkeys([*shown_metrics(run.objectives), *_present(run.results, _DECODE)]))
+def shown_columns(results:pd.DataFrame, objectives=()) -> list:
+    "The metric columns a report or panel shows of `results`: the objectives' metrics, then the decoding cost where measured."
+    return list(dict.fromkeys([*shown_metrics(objectives), *_present(results, _DECODE)]))
+
+def _shown(run:Run) -> list: return shown_columns(run.results, run.objectives)
 
 def report_charts(run:Run) -> dict:
     "Name -> chart for every chart of `run` (charts without data are left out)."
