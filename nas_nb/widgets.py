@@ -97,7 +97,7 @@ def _styled(table, objectives=()):
     "The panel's table (`table_columns` of a `results_frame`): 4 digits, bytes with a unit, '—' where a metric is missing."
     cols = table_columns(table, objectives)
     st = table[cols].style.format(precision=4, na_rep='—')
-    if nbytes := [c for c in cols if c.endswith('_bytes')]: st = st.format({c: fmt_bytes for c in nbytes}, na_rep='—')
+    if nbytes := [c for c in cols if c.endswith('_bytes')]: st = st.format(fmt_bytes, subset=nbytes, na_rep='—')  # only those
     return st.hide(axis='index')
 
 # %% ../nbs/61_widgets.ipynb
