@@ -15,7 +15,7 @@ from .store import EvalResult, ResultStore
 # %% auto 0
 __all__ = ['METRICS', 'SHOWN_GENES', 'BASELINE_COLOR', 'genome', 'train_seconds', 'results_frame', 'Run', 'load_run',
            'metric_title', 'metric_scale', 'shown_metrics', 'fmt_bytes', 'fmt_value', 'best_table', 'comparison',
-           'verdict', 'cost', 'history_frame', 'fitness_chart', 'pareto_axes', 'pareto_chart', 'family_chart',
+           'history_frame', 'verdict', 'cost', 'fitness_chart', 'pareto_axes', 'pareto_chart', 'family_chart',
            'funnel_chart', 'gene_chart', 'shown_columns', 'report_charts', 'describe_objectives', 'glance',
            'write_report']
 
@@ -49,6 +49,7 @@ def train_seconds(r:EvalResult) -> float|None:
     v = r.metrics.get('train_time_s', r.timings.get('train'))
     return float(v) if isinstance(v, (int, float)) else None
 
+# %% ../nbs/60_report.ipynb
 def results_frame(results:list, objectives=(), populations:list|None=None) -> pd.DataFrame:
     ("One row per `EvalResult`: ids (`arch_id`, `network_id`: kernel variants of one network share it), status, fitness "
      "scored under `objectives` (never the stored value), family, genes, every metric (`METRICS` first, then any other "
@@ -215,6 +216,14 @@ def comparison(run:Run) -> pd.DataFrame:
         rows.append(row)
     return pd.DataFrame(rows, columns=[*cols, *ratios.values(), 'beaten'])
 
+# %% ../nbs/60_report.ipynb
+def history_frame(rows) -> pd.DataFrame:
+    "The history rows (list of dicts or a frame) as a frame with numeric columns."
+    df = pd.DataFrame(rows).copy()
+    for c in df.columns:
+        if c != 'phase': df[c] = pd.to_numeric(df[c])
+    return df
+
 def verdict(run:Run) -> str:
     "One sentence: how many of the baselines the search's best beats on weighted fitness, at which phase, and which."
     c = comparison(run)
@@ -249,13 +258,6 @@ def _enc(metric:str, channel=alt.X, objectives=(), **kw):
     "The `metric` axis: its title, and a log scale iff `metric_scale` says so."
     return channel(f'{metric}:Q', title=metric_title(metric), scale=alt.Scale(type=metric_scale(metric, objectives),
                    zero=False, padding=14), **kw)
-
-def history_frame(rows) -> pd.DataFrame:
-    "The history rows (list of dicts or a frame) as a frame with numeric columns."
-    df = pd.DataFrame(rows).copy()
-    for c in df.columns:
-        if c != 'phase': df[c] = pd.to_numeric(df[c])
-    return df
 
 _SERIES = ('best', 'mean ± std')
 
@@ -322,6 +324,7 @@ def pareto_axes(objectives) -> tuple:
     x = next((o.name for o in objs if o.direction == 'min' and o.name != y), next((o.name for o in objs if o.name != y), y))
     return x, y, next((o.name for o in objs if o.name not in (x, y)), None)
 
+# %% ../nbs/60_report.ipynb
 def pareto_chart(results:pd.DataFrame, objectives=None, baselines:pd.DataFrame|None=None, phase:str|None=None,
                  x:str|None=None, y:str|None=None, color:str|None=None) -> alt.Chart:
     ("Objective `y` vs objective `x` at `phase` (default: the last with results), a third as colour (default: "
@@ -396,6 +399,7 @@ def funnel_chart(results:pd.DataFrame, phases:list) -> alt.Chart:
         x='architectures:Q', text='label:N')
     return (bars + text).properties(title='Successive halving across phases', width=420, height=40 * max(1, len(order)))
 
+# %% ../nbs/60_report.ipynb
 def gene_chart(results:pd.DataFrame, populations:list, genes=('arch_type', 'num_layers', 'hidden_dim', 'quantization',
                'pruning', 'activation')) -> alt.Chart:
     "Gene frequencies over generations: the share of each value of each gene in every generation's population."
@@ -438,6 +442,7 @@ def report_charts(run:Run) -> dict:
     if run.populations: charts['genes'] = gene_chart(run.results, run.populations)
     return charts
 
+# %% ../nbs/60_report.ipynb
 def _table(df:pd.DataFrame, cols, titles:dict|None=None) -> str:
     titles = titles or {}
     head = ''.join(f'<th>{html.escape(titles.get(c, c))}</th>' for c in cols)
@@ -463,6 +468,7 @@ _CMP_TITLES = dict(size_mb='size (MB)', latency_ms='latency (ms)', accuracy='acc
                    fitness_ratio='fitness ratio', beaten='best beats it', train_s='train (s)', decode_ms='decode (ms / token)',
                    decode_state_bytes='decode state')  # table headers; any other column is headed by its name
 
+# %% ../nbs/60_report.ipynb
 def glance(run:Run) -> str:
     ("The top of the report, as HTML: the verdict, what was found (best architecture and its metrics), the comparison with "
      "each baseline, what it cost, and the objectives behind the fitness.")
@@ -502,6 +508,7 @@ const jobs = Object.entries(specs).map(([name, spec]) => vegaEmbed('#chart-' + n
   .catch(e => {{ document.body.dataset.errors += name + ': ' + e + '; '; console.error(e); }}));
 Promise.allSettled(jobs).then(() => {{ document.body.dataset.done = '1'; }});</script></body></html>"""
 
+# %% ../nbs/60_report.ipynb
 def _columns(run:Run) -> list:
     "The metric columns of the report's tables: each shown metric (`_shown`), its held-out twin test_<metric> where measured; params."
     out = []
