@@ -317,11 +317,13 @@ def _tips(df:pd.DataFrame, metrics) -> list:
     return [alt.Tooltip(f'{m}:Q', format=_TIP_FMT.get(m, '.4~g'), title=metric_title(m)) for m in dict.fromkeys(metrics) if m in df]
 
 def pareto_axes(objectives) -> tuple:
-    "(x, y, colour) of the Pareto chart: y the first maximised objective, x the first minimised one, colour the next (or None)."
+    ("(x, y, colour) of the Pareto chart: y the first maximised objective, x the first minimised one (with a single "
+     "objective: size), colour the next (or None).")
     objs = _objectives(objectives)
     if not objs: return 'size_mb', 'accuracy', 'latency_ms'
     y = next((o.name for o in objs if o.direction == 'max'), objs[0].name)
-    x = next((o.name for o in objs if o.direction == 'min' and o.name != y), next((o.name for o in objs if o.name != y), y))
+    x = next((o.name for o in objs if o.direction == 'min' and o.name != y),
+             next((o.name for o in objs if o.name != y), 'size_mb' if y != 'size_mb' else 'accuracy'))
     return x, y, next((o.name for o in objs if o.name not in (x, y)), None)
 
 # %% ../nbs/60_report.ipynb
