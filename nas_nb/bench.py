@@ -9,6 +9,7 @@ import torch
 from .config import ArchitectureConfig
 from .search_space import SearchSpace, COUPLED, INDEPENDENT
 from .store import EvalResult, ResultStore
+from .experiments import Objective
 from .pareto import dominates, non_dominated_sort, crowding_distance, hypervolume
 
 # %% auto 0
@@ -33,9 +34,17 @@ def distinct_configs(space:SearchSpace) -> list[ArchitectureConfig]:
     return out
 
 # %% ../nbs/52_bench.ipynb
-# the axes of the front and its hypervolume: (metric, direction, scale); size and latency on a log scale, as the
-# experiments' objectives score them (`Objective.target`), so that 0.02 -> 0.04 MB counts as much as 0.2 -> 0.4 MB
-BENCH_OBJECTIVES = (('accuracy', 'max', 'linear'), ('size_mb', 'min', 'log'), ('latency_ms', 'min', 'log'))
+# the axes of the front and its hypervolume, declared as objectives: size and latency on a log scale, as the
+# experiments' objectives score them, so that 0.02 -> 0.04 MB counts as much as 0.2 -> 0.4 MB
+BENCH_OBJECTIVES = (Objective('accuracy', 'max'), Objective('size_mb', 'min', scale='log'), Objective('latency_ms', 'min', scale='log'))
+
+def _axis(o) -> Objective:
+    "An `Objective`, or a (metric, 'max'|'min'[, 'linear'|'log']) tuple as one (default scale: linear)."
+    if isinstance(o, Objective): return o
+    if isinstance(o, dict): return Objective.from_dict(o)
+    if not isinstance(o, (tuple, list)) or len(o) not in (2, 3):
+        raise ValueError(f"benchmark objective {o!r} is invalid: expected an Objective or (metric, direction[, scale])")
+    return Objective(o[0], o[1], scale=o[2] if len(o) > 2 else 'linear')
 
 def _open(store) -> ResultStore: return store if isinstance(store, ResultStore) else ResultStore(store)
 
@@ -43,15 +52,14 @@ class TabularBenchmark:
     "Every stored result of one experiment at one phase, by `arch_id`: instant lookups, the true front, HV ratio, regret."
     def __init__(self, store,                  # a `ResultStore` or the path of one
                  phase:str='fast', experiment:str='mnist',
-                 objectives=BENCH_OBJECTIVES, # (metric, 'max'|'min'[, 'linear'|'log']): the axes of the front
+                 objectives=BENCH_OBJECTIVES, # `Objective`s (or (metric, 'max'|'min'[, 'linear'|'log'])): the axes of the front
                  fitness=None):               # `Objective`s of the weighted fitness (regret); default: the experiment's
         rs = _open(store).results(experiment=experiment, phase=phase)
         if not rs: raise ValueError(f"{getattr(store, 'path', store)}: no results for experiment={experiment!r} at phase={phase!r}")
         self.phase, self.experiment = phase, experiment
-        self.objectives = tuple((o[0], o[1]) for o in objectives)
-        self.scales = tuple(o[2] if len(o) > 2 else 'linear' for o in objectives)
-        bad = [s for s in self.scales if s not in ('linear', 'log')]
-        if bad: raise ValueError(f"objective scale {bad[0]!r} is invalid: allowed values are linear, log")
+        self.axes = tuple(_axis(o) for o in objectives)
+        self.objectives = tuple((o.name, o.direction) for o in self.axes)   # (metric, direction) of each axis
+        self.scales = tuple(o.scale for o in self.axes)
         if fitness is None:
             from nas_nb.experiments import default_objectives
             fitness = default_objectives(experiment)
@@ -61,8 +69,10 @@ class TabularBenchmark:
         self.code_versions = sorted({r.code_version for r in self.results.values()})
         ok = [r for r in self.results.values() if r.ok]
         if not ok: raise ValueError(f"{getattr(store, 'path', store)}: every result at phase={phase!r} failed")
-        cols = [[self._t(r.metrics[m], s) for r in ok] for (m, _), s in zip(self.objectives, self.scales)]
-        self.bounds = [(max(c), min(c)) if d == 'min' else (min(c), max(c)) for c, (_, d) in zip(cols, self.objectives)]  # (worst, best)
+        cols = [[o.transform(r.metrics[o.name]) for r in ok] for o in self.axes]
+        self._span = [(min(c), max(c)) for c in cols]                     # (worst, best) of each transform over the table
+        sign = [1 if o.direction == 'max' else -1 for o in self.axes]   # `bounds`: (worst, best) as values (log ones logged)
+        self.bounds = [(s * w, s * b) for s, (w, b) in zip(sign, self._span)]
         self.best_fitness = max(r.fitness for r in ok)
         pts = [self.point(r) for r in ok]
         self.front_ids = [ok[i].arch_id for i in sorted(non_dominated_sort(pts)[0])]
@@ -83,13 +93,9 @@ class TabularBenchmark:
     def config(self, arch_id:str) -> ArchitectureConfig: return ArchitectureConfig.from_dict(self.lookup(arch_id).config)
 
     def point(self, r:EvalResult) -> list|None:
-        "The result's objectives (log ones logged) min-max normalised over the table: 1 the table's best, 0 its worst (None: failed)."
+        "Each axis's `transform` of the result min-max normalised over the table: 1 the table's best, 0 its worst (None: failed)."
         if not r.ok: return None
-        return [(self._t(r.metrics[m], s) - w) / (b - w) if b != w else 1.0
-                for (m, _), s, (w, b) in zip(self.objectives, self.scales, self.bounds)]
-
-    @staticmethod
-    def _t(v, scale): return math.log(v) if scale == 'log' else v
+        return [(o.transform(r.metrics[o.name]) - w) / (b - w) if b != w else 1.0 for o, (w, b) in zip(self.axes, self._span)]
 
     def hv(self, results) -> float:
         "Hypervolume of `results` (EvalResults, configs or arch_ids) in the normalised cube, reference point at the origin."

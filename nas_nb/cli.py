@@ -10,8 +10,9 @@ from .search_space import SearchSpace, MODES, BASELINES
 from .models import Task, estimate_params
 
 # %% auto 0
-__all__ = ['REPORT_TASKS', 'UsageError', 'check_device', 'experiment_options', 'space_summary', 'cmd_space', 'load_config',
-           'cmd_evaluate', 'cmd_search', 'cmd_report', 'cmd_remeasure', 'cmd_run', 'make_parser', 'main']
+__all__ = ['COMMANDS', 'REPORT_TASKS', 'UsageError', 'check_device', 'experiment_options', 'command', 'make_parser', 'main',
+           'space_summary', 'cmd_space', 'load_config', 'cmd_evaluate', 'objectives_line', 'cmd_search',
+           'cmd_remeasure', 'cmd_report', 'cmd_run']
 
 # %% ../nbs/70_cli.ipynb
 class UsageError(Exception):
@@ -45,6 +46,51 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message): raise UsageError(message)
 
 # %% ../nbs/70_cli.ipynb
+COMMANDS = {}  # name -> (help, arguments(parser), cmd(args) -> int), in the order `nas_nb --help` lists them
+
+def command(name:str, help:str, arguments):
+    "Register the decorated `cmd_<name>(args) -> int` as the subcommand `name`; `arguments(parser)` adds its flags."
+    def register(f):
+        COMMANDS[name] = (help, arguments, f)
+        return f
+    return register
+
+def make_parser() -> argparse.ArgumentParser:
+    "The `nas_nb` parser: one subparser per registered command."
+    p = _Parser(prog='nas_nb', description='Multi-objective evolutionary NAS over efficient sequence models.')
+    p.add_argument('--debug', action='store_true', help='show the traceback behind a one-line error')
+    sub = p.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
+    for name, (help, arguments, f) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help)
+        arguments(sp)
+        sp.set_defaults(func=f)
+    return p
+
+def main(argv:list|None=None) -> int:
+    "Entry point of the `nas_nb` command."
+    p = make_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = '--debug' in argv                               # anywhere on the line: nas_nb search ... --debug
+    argv = [a for a in argv if a != '--debug']
+    try:
+        args = p.parse_args(argv)
+        if not getattr(args, 'func', None):
+            p.print_help()
+            return 2
+        return args.func(args)
+    except (UsageError, ValueError, FileNotFoundError, FileExistsError, ImportError) as e:
+        if debug: import traceback; traceback.print_exc()
+        print(f"nas_nb: error: {e}", file=sys.stderr)
+        return 2
+    except RuntimeError as e:                                # e.g. a whole first generation failed
+        if debug: import traceback; traceback.print_exc()
+        print(f"nas_nb: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("nas_nb: interrupted", file=sys.stderr)
+        return 130
+
+# %% ../nbs/70_cli.ipynb
 # the two tasks baseline sizes are reported for: MNIST as 16 patches of 7x7, and a byte-level LM (256 bytes + end-of-text)
 REPORT_TASKS = {'mnist': Task.classify(n_features=49, n_tokens=16, n_classes=10),
                 'byte_lm_1024': Task.lm(vocab_size=257, context_length=1024)}
@@ -59,6 +105,11 @@ def space_summary(mode:str) -> dict:
                 baselines={name: dict(c.to_dict(), params={t: estimate_params(c, task) for t, task in REPORT_TASKS.items()})
                            for name, c in BASELINES.items()})
 
+def _space_arguments(p):
+    p.add_argument('--mode', default='full', choices=list(MODES), help='search mode (default: full)')
+    p.add_argument('--json', action='store_true', help='print JSON instead of text')
+
+@command('space', 'describe a search space: size, exact counts, genes, baselines', _space_arguments)
 def cmd_space(args) -> int:
     "Print a search mode's size, exact valid / implementation / network counts, the genes and their options, and the baselines."
     s = space_summary(args.mode)
@@ -96,6 +147,19 @@ def load_config(arg:str):
     try: return ArchitectureConfig.from_json(p.read_text())
     except ValueError as e: raise UsageError(f"{arg}: {e}") from None
 
+def _evaluate_arguments(p):
+    from nas_nb.experiments import EXPERIMENTS
+    from nas_nb.train import PHASES
+    p.add_argument('config', help='an architecture JSON file, or a baseline name (' + ', '.join(BASELINES) + ')')
+    p.add_argument('--experiment', default='mnist', choices=list(EXPERIMENTS), help='default: mnist')
+    p.add_argument('--phase', default='fast', choices=list(PHASES), help='training budget (default: fast)')
+    p.add_argument('--data-dir', default=None, help="the experiment's data (MNIST: a folder with the official idx files)")
+    p.add_argument('--store', default=None, help='SQLite result store to record in and answer from')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--device', default=None, help='cpu, cuda, cuda:1, ... (default: cuda when available)')
+    p.add_argument('-x', action='append', metavar='NAME=VALUE', help="an experiment parameter, e.g. -x tasks=mqar -x seq_len=128 (repeatable)")
+
+@command('evaluate', 'train and measure one architecture; print the result as JSON', _evaluate_arguments)
 def cmd_evaluate(args) -> int:
     "Evaluate one architecture (what, where and the training progress on stderr) and print the result as JSON."
     from nas_nb.evaluate import Evaluator
@@ -125,6 +189,52 @@ def _read_objectives(path) -> list:
                          '[{"name": "accuracy", "weight": 1.0}]')
     return objectives
 
+def objectives_line(run_dir) -> str|None:
+    "The best architecture's value of each objective of the run in `run_dir` (search.json, best_architecture.json), one line."
+    import pathlib
+    from nas_nb.experiments import Objective
+    from nas_nb.runner import format_number
+    d = pathlib.Path(run_dir)
+    try: info, best = (json.loads((d / f).read_text()) for f in ('search.json', 'best_architecture.json'))
+    except (OSError, ValueError): return None
+    if not best: return None
+    objs = [Objective.from_dict(o) for o in info.get('objectives', [])]
+    return '  objectives: ' + ', '.join(f"{o.name} {format_number(best['metrics'][o.name]) if o.name in best['metrics'] else '—'}"
+                                        for o in objs)
+
+# %% ../nbs/70_cli.ipynb
+def _search_arguments(p):
+    from nas_nb.experiments import EXPERIMENTS
+    from nas_nb.train import PHASES
+    from nas_nb.evolution import SELECTIONS, SearchConfig
+    from nas_nb.executors import EXECUTORS
+    p.add_argument('--experiment', default='mnist', choices=list(EXPERIMENTS), help='default: mnist')
+    p.add_argument('--mode', default='minimal', choices=list(MODES), help='search space (default: minimal)')
+    p.add_argument('--population', type=int, default=10)
+    p.add_argument('--generations', type=int, default=None, help='default: 5; with --resume, more extends a finished search')
+    ph = p.add_mutually_exclusive_group()
+    ph.add_argument('--phase', default=None, choices=list(PHASES), help='one fidelity (default: fast)')
+    ph.add_argument('--phases', default=None, help='successive halving over fidelities, e.g. fast,medium,full')
+    p.add_argument('--selection', default='weighted', choices=list(SELECTIONS))
+    p.add_argument('--objectives', default=None, help='JSON file: a list of objectives (default: the experiment\'s)')
+    p.add_argument('--executor', default='local', choices=list(EXECUTORS))
+    p.add_argument('--workers', type=int, default=None, help='process: worker count (default: one per GPU, else per core); ray: local CPUs')
+    p.add_argument('--ray-address', default=None, help="an existing Ray cluster ('auto', 'ray://host:10001'); default: start one here")
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--surrogate-pool', type=int, default=SearchConfig.surrogate_pool,
+                    help=f'candidates bred per child trained, screened by a surrogate model (1: none; default: {SearchConfig.surrogate_pool})')
+    p.add_argument('--out', default=None, help='run directory (default: runs/<experiment>-<time>)')
+    p.add_argument('--resume', action='store_true', help='continue the search in --out')
+    p.add_argument('--data-dir', default=None)
+    p.add_argument('--device', default='auto', help='auto, cpu, cuda, cuda:N (default: auto)')
+    p.add_argument('--time-limit', type=float, default=None,
+                    help='seconds per evaluation before it is stopped as a timeout (default: scaled to the phase; 0: none)')
+    p.add_argument('--families', default=None, help='comma-separated architecture families to search (default: all of the mode)')
+    p.add_argument('-x', action='append', metavar='NAME=VALUE', help="an experiment parameter, e.g. -x tasks=mqar -x seq_len=128 (repeatable)")
+    p.add_argument('--report', action='store_true', help='write report.html in the run directory when done')
+
+# %% ../nbs/70_cli.ipynb
+@command('search', 'run (or --resume) an evolutionary search', _search_arguments)
 def cmd_search(args) -> int:
     "Run or resume an evolutionary search; print a summary."
     import pathlib
@@ -141,29 +251,32 @@ def cmd_search(args) -> int:
         objectives = _read_objectives(args.objectives) if args.objectives else None
         families = args.families.split(',') if args.families else None
         with make_executor(args.executor, args.workers, device, args.ray_address) as ex:
-            s = make_search(args.experiment, args.mode, families, args.population, 5 if args.generations is None else args.generations,
-                            args.phases or (args.phase or 'fast',), args.selection, objectives, args.seed, args.data_dir,
-                            device, ex, args.out, progress=True, surrogate_pool=args.surrogate_pool,
-                            evaluator_options=evaluator_options, experiment_options=experiment_options(args.x)).run()
+            s = make_search(args.experiment, mode=args.mode, families=families, population=args.population,
+                            generations=5 if args.generations is None else args.generations,
+                            phases=args.phases or (args.phase or 'fast',), selection=args.selection, objectives=objectives,
+                            seed=args.seed, data_dir=args.data_dir, device=device, executor=ex, out=args.out, progress=True,
+                            surrogate_pool=args.surrogate_pool, evaluator_options=evaluator_options,
+                            experiment_options=experiment_options(args.x)).run()
     if args.report:
         from nas_nb.report import write_report
         print(f"report: {write_report(s['run_dir'])}")
     print(summary_text(s))
+    if line := objectives_line(s['run_dir']): print(line)
     if s.get('best') is None:
         print("nas_nb: error: no candidate was evaluated successfully (see the failures in results.sqlite)", file=sys.stderr)
         return 1
     return 0
 
 # %% ../nbs/70_cli.ipynb
-def cmd_report(args) -> int:
-    "Write RUN_DIR/report.html (self-contained) and RUN_DIR/charts/*.png|svg."
-    from nas_nb.report import write_report
-    print(write_report(args.run_dir, args.out, images=not args.no_images))
-    return 0
+def _remeasure_arguments(p):
+    p.add_argument('run_dir', help='a search run directory')
+    p.add_argument('--objectives', default=None, help="JSON file: a list of objectives (default: the run's own)")
+    p.add_argument('--no-report', action='store_true', help='do not rewrite report.html')
 
+@command('remeasure', "re-score a run under other objectives and re-time its latencies on this machine", _remeasure_arguments)
 def cmd_remeasure(args) -> int:
-    "Re-score a finished run under other objectives and re-time, on this machine, every latency timed elsewhere (no"
-    "retraining); rewrite its outputs and report."
+    ("Re-score a finished run under other objectives and re-time, on this machine, every latency timed elsewhere (no "
+     "retraining); rewrite its outputs and report.")
     import pathlib
     from nas_nb.evolution import remeasure
     from nas_nb.runner import summary_text
@@ -173,8 +286,32 @@ def cmd_remeasure(args) -> int:
         from nas_nb.report import write_report
         print(f"report: {write_report(args.run_dir)}")
     print(summary_text(s))
+    if line := objectives_line(args.run_dir): print(line)
     return 0
 
+# %% ../nbs/70_cli.ipynb
+def _report_arguments(p):
+    p.add_argument('run_dir', help='a search run directory')
+    p.add_argument('--out', default=None, help='HTML path (default: RUN_DIR/report.html)')
+    p.add_argument('--no-images', action='store_true', help='skip charts/*.png and *.svg')
+
+@command('report', "write a run's self-contained report.html and chart images", _report_arguments)
+def cmd_report(args) -> int:
+    "Write RUN_DIR/report.html (self-contained) and RUN_DIR/charts/*.png|svg."
+    from nas_nb.report import write_report
+    print(write_report(args.run_dir, args.out, images=not args.no_images))
+    return 0
+
+# %% ../nbs/70_cli.ipynb
+def _run_arguments(p):
+    p.add_argument('experiment', nargs='?', help='experiment name or notebook path')
+    p.add_argument('-p', nargs=2, action='append', metavar=('NAME', 'VALUE'), help='a notebook parameter (repeatable)')
+    p.add_argument('--out', default=None, help='output directory (default: reports/<experiment>/<time>)')
+    p.add_argument('--root', default='reports', help='where default output directories go')
+    p.add_argument('--list', action='store_true', help='list the experiment notebooks')
+    p.add_argument('--quiet', action='store_true', help="don't show the notebook's output (log lines, progress bars) as it runs")
+
+@command('run', 'run an experiment notebook (mnist, codesearchnet, humaneval_mbpp, synthetic) with papermill', _run_arguments)
 def cmd_run(args) -> int:
     "Execute an experiment notebook with papermill into reports/<experiment>/<time>/ (or --out); its output shows as it runs."
     from nas_nb.runner import run_experiment, experiment_notebooks, experiment_notebook, parse_value, ExperimentFailed
@@ -190,96 +327,3 @@ def cmd_run(args) -> int:
     print(f"notebook: {out / experiment_notebook(args.experiment).name}")
     if (out / 'report.html').is_file(): print(f"report: {out / 'report.html'}")
     return 0
-
-# %% ../nbs/70_cli.ipynb
-def make_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog='nas_nb', description='Multi-objective evolutionary NAS over efficient sequence models.')
-    p.add_argument('--debug', action='store_true', help='show the traceback behind a one-line error')
-    sub = p.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
-    sp = sub.add_parser('space', help='describe a search space: size, exact counts, genes, baselines')
-    sp.add_argument('--mode', default='full', choices=list(MODES), help='search mode (default: full)')
-    sp.add_argument('--json', action='store_true', help='print JSON instead of text')
-    sp.set_defaults(func=cmd_space)
-    from nas_nb.experiments import EXPERIMENTS
-    from nas_nb.train import PHASES
-    ev = sub.add_parser('evaluate', help='train and measure one architecture; print the result as JSON')
-    ev.add_argument('config', help='an architecture JSON file, or a baseline name (' + ', '.join(BASELINES) + ')')
-    ev.add_argument('--experiment', default='mnist', choices=list(EXPERIMENTS), help='default: mnist')
-    ev.add_argument('--phase', default='fast', choices=list(PHASES), help='training budget (default: fast)')
-    ev.add_argument('--data-dir', default=None, help="the experiment's data (MNIST: a folder with the official idx files)")
-    ev.add_argument('--store', default=None, help='SQLite result store to record in and answer from')
-    ev.add_argument('--seed', type=int, default=0)
-    ev.add_argument('--device', default=None, help='cpu, cuda, cuda:1, ... (default: cuda when available)')
-    ev.add_argument('-x', action='append', metavar='NAME=VALUE', help="an experiment parameter, e.g. -x tasks=mqar -x seq_len=128 (repeatable)")
-    ev.set_defaults(func=cmd_evaluate)
-    from nas_nb.evolution import SELECTIONS, SearchConfig
-    from nas_nb.executors import EXECUTORS
-    se = sub.add_parser('search', help='run (or --resume) an evolutionary search')
-    se.add_argument('--experiment', default='mnist', choices=list(EXPERIMENTS), help='default: mnist')
-    se.add_argument('--mode', default='minimal', choices=list(MODES), help='search space (default: minimal)')
-    se.add_argument('--population', type=int, default=10)
-    se.add_argument('--generations', type=int, default=None, help='default: 5; with --resume, more extends a finished search')
-    ph = se.add_mutually_exclusive_group()
-    ph.add_argument('--phase', default=None, choices=list(PHASES), help='one fidelity (default: fast)')
-    ph.add_argument('--phases', default=None, help='successive halving over fidelities, e.g. fast,medium,full')
-    se.add_argument('--selection', default='weighted', choices=list(SELECTIONS))
-    se.add_argument('--objectives', default=None, help='JSON file: a list of objectives (default: the experiment\'s)')
-    se.add_argument('--executor', default='local', choices=list(EXECUTORS))
-    se.add_argument('--workers', type=int, default=None, help='process: worker count (default: one per GPU, else per core); ray: local CPUs')
-    se.add_argument('--ray-address', default=None, help="an existing Ray cluster ('auto', 'ray://host:10001'); default: start one here")
-    se.add_argument('--seed', type=int, default=0)
-    se.add_argument('--surrogate-pool', type=int, default=SearchConfig.surrogate_pool,
-                    help=f'candidates bred per child trained, screened by a surrogate model (1: none; default: {SearchConfig.surrogate_pool})')
-    se.add_argument('--out', default=None, help='run directory (default: runs/<experiment>-<time>)')
-    se.add_argument('--resume', action='store_true', help='continue the search in --out')
-    se.add_argument('--data-dir', default=None)
-    se.add_argument('--device', default='auto', help='auto, cpu, cuda, cuda:N (default: auto)')
-    se.add_argument('--time-limit', type=float, default=None,
-                    help='seconds per evaluation before it is stopped as a timeout (default: scaled to the phase; 0: none)')
-    se.add_argument('--families', default=None, help='comma-separated architecture families to search (default: all of the mode)')
-    se.add_argument('-x', action='append', metavar='NAME=VALUE', help="an experiment parameter, e.g. -x tasks=mqar -x seq_len=128 (repeatable)")
-    se.add_argument('--report', action='store_true', help='write report.html in the run directory when done')
-    se.set_defaults(func=cmd_search)
-    rm = sub.add_parser('remeasure', help="re-score a run under other objectives and re-time its latencies on this machine")
-    rm.add_argument('run_dir', help='a search run directory')
-    rm.add_argument('--objectives', default=None, help="JSON file: a list of objectives (default: the run's own)")
-    rm.add_argument('--no-report', action='store_true', help='do not rewrite report.html')
-    rm.set_defaults(func=cmd_remeasure)
-    rp = sub.add_parser('report', help="write a run's self-contained report.html and chart images")
-    rp.add_argument('run_dir', help='a search run directory')
-    rp.add_argument('--out', default=None, help='HTML path (default: RUN_DIR/report.html)')
-    rp.add_argument('--no-images', action='store_true', help='skip charts/*.png and *.svg')
-    rp.set_defaults(func=cmd_report)
-    ru = sub.add_parser('run', help='run an experiment notebook (mnist, codesearchnet, humaneval_mbpp, synthetic) with papermill')
-    ru.add_argument('experiment', nargs='?', help='experiment name or notebook path')
-    ru.add_argument('-p', nargs=2, action='append', metavar=('NAME', 'VALUE'), help='a notebook parameter (repeatable)')
-    ru.add_argument('--out', default=None, help='output directory (default: reports/<experiment>/<time>)')
-    ru.add_argument('--root', default='reports', help='where default output directories go')
-    ru.add_argument('--list', action='store_true', help='list the experiment notebooks')
-    ru.add_argument('--quiet', action='store_true', help="don't show the notebook's output (log lines, progress bars) as it runs")
-    ru.set_defaults(func=cmd_run)
-    return p
-
-def main(argv:list|None=None) -> int:
-    "Entry point of the `nas_nb` command."
-    p = make_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    debug = '--debug' in argv                               # anywhere on the line: nas_nb search ... --debug
-    argv = [a for a in argv if a != '--debug']
-    try:
-        args = p.parse_args(argv)
-        if not getattr(args, 'func', None):
-            p.print_help()
-            return 2
-        return args.func(args)
-    except (UsageError, ValueError, FileNotFoundError, FileExistsError, ImportError) as e:
-        if debug: import traceback; traceback.print_exc()
-        print(f"nas_nb: error: {e}", file=sys.stderr)
-        return 2
-    except RuntimeError as e:                                # e.g. a whole first generation failed
-        if debug: import traceback; traceback.print_exc()
-        print(f"nas_nb: error: {e}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("nas_nb: interrupted", file=sys.stderr)
-        return 130

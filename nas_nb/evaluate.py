@@ -6,6 +6,7 @@
 from __future__ import annotations
 import contextlib, dataclasses, datetime, logging, math, signal, socket, threading, time, traceback
 import torch
+from fastcore.basics import patch
 from .config import ArchitectureConfig
 from .models.core import build_model, estimate_params, count_flops
 from .models.decode import decode_state_bytes
@@ -13,7 +14,8 @@ from .models.layers import count_params
 from .train import train, evaluate as evaluate_split, get_phase, Phase
 from .compress import quantize, artifact_size
 from .prune import prune
-from .experiments import Experiment, Objective, load_experiment, weighted_fitness, objective_vector
+from .experiments import Experiment, Objective, load_experiment, weighted_fitness
+from .experiments import objective_vector as _objective_vector  # (a patched method's name is rebound at module level)
 from .store import EvalResult, ResultStore, code_version, TRAINING_KEY, LATENCY_KEY
 from .latency import latency_passes, latency_stats, measure_latency, time_windows, time_decode, hardware_id
 
@@ -35,14 +37,14 @@ class EvaluationTimeout(BaseException):
     "An evaluation ran past its wall-clock limit (a BaseException, so no `except Exception` in training swallows it)."
 
 def default_time_limit(phase:Phase) -> float:
-    "Seconds an evaluation at `phase` may take: 5 minutes plus 0.2 s per training sample and epoch (smoke 351 s, fast"
-    "1,300 s, medium 5.6 h): a bound that only a hang reaches, scaled to the phase."
+    ("Seconds an evaluation at `phase` may take: 5 minutes plus 0.2 s per training sample and epoch (smoke 351 s, fast "
+     "1,300 s, medium 5.6 h): a bound that only a hang reaches, scaled to the phase.")
     return 300.0 + 0.2 * phase.samples * phase.epochs
 
 @contextlib.contextmanager
 def deadline(seconds:float|None):
-    "Raise `EvaluationTimeout` in this thread after `seconds` (SIGALRM; only in a process's main thread, where"
-    "evaluations run in every executor; elsewhere, e.g. a panel's background thread, there is no limit)."
+    ("Raise `EvaluationTimeout` in this thread after `seconds` (SIGALRM; only in a process's main thread, where "
+     "evaluations run in every executor; elsewhere, e.g. a panel's background thread, there is no limit).")
     if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, 'setitimer'):
         yield; return
     def _expired(signum, frame): raise EvaluationTimeout(seconds)
@@ -53,14 +55,17 @@ def deadline(seconds:float|None):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
 
+# %% ../nbs/40_evaluate.ipynb
 def check_objectives(objectives, parts=()) -> tuple:
-    "`objectives` as `Objective`s, refusing (before any training) one that names no measured metric; `parts` are the"
-    "experiment's named validation subsets, each measured as accuracy_<part> and test_accuracy_<part>."
+    ("`objectives` as `Objective`s, refusing (before any training) one that names no measured metric; `parts` are the "
+     "experiment's named validation subsets, each measured as accuracy_<part> and test_accuracy_<part>.")
     objs = tuple(o if isinstance(o, Objective) else Objective.from_dict(o) for o in objectives)
     per_part = [f'{p}accuracy_{n}' for n in parts for p in ('', 'test_')]
     for o in objs:
         if o.name not in MEASURED_METRICS and o.name not in per_part and not o.name.startswith(('latency_', 'decode_')):
             raise ValueError(f"objective {o.name!r} names no measured metric: allowed are {', '.join(MEASURED_METRICS + tuple(per_part))}")
+        if o.scale == 'log' and o.target is None:
+            raise ValueError(f"objective {o.name!r}: scale='log' needs a target=(best, worst) to be scored (or use scale='linear')")
     return objs
 
 def part_metrics(model, exp:Experiment, **kw) -> dict:
@@ -70,6 +75,7 @@ def part_metrics(model, exp:Experiment, **kw) -> dict:
         for name, data in exp.parts.get(split, {}).items(): m[f'{prefix}accuracy_{name}'] = evaluate_split(model, data, **kw)[exp.metric]
     return m
 
+# %% ../nbs/40_evaluate.ipynb
 class Evaluator:
     "Train, compress, measure and score architectures on one experiment at one fidelity."
     def __init__(self, experiment:str|Experiment,  # an `Experiment` or its name (loaded from `data_dir`)
@@ -117,155 +123,174 @@ class Evaluator:
         return dict(experiment=self.exp.name, phase=self.phase.name, seed=self.seed, data_source=self.exp.source,
                     data_fingerprint=self.exp.fingerprint, device_kind=self.device.type, code_version=self.code_version)
 
-    def lookup(self, config, store:ResultStore|None=None, retime:bool=True) -> EvalResult|None:
-        "The stored result of `config` (or an arch_id) under this evaluator's context, scored with its objectives (in"
-        "`store`, else its own); None if its network was not trained so. A training found without a latency timed on"
-        "this hardware (or with one lacking any `TIMED_METRICS`, e.g. from before decoding was timed) is re-timed here"
-        "when `retime` (no retraining), else None."
-        store = store or self.store
-        if store is None: return None
-        if isinstance(config, str):
-            d = store.config_of(config)
-            if d is None: return None
-            config = d
-        cfg = (config if isinstance(config, ArchitectureConfig) else ArchitectureConfig.from_dict(config)).canonical()
-        probe = vars(self._result(cfg, hardware=self.hardware, latency_input=self.latency_input))  # this evaluator's keys
-        t = store.training(**{k: probe[k] for k in TRAINING_KEY})
-        if t is None: return None
-        r = dataclasses.replace(t, arch_id=cfg.arch_id, config=cfg.to_dict(), cached=True)
-        if not r.ok: return r.scored(self.objectives)
-        lat = store.latency(**{k: probe[k] for k in LATENCY_KEY})
-        if lat is None or not all(k in lat for k in TIMED_METRICS):
-            if not retime: return None
-            lat = {**self.time_architecture(cfg), **(lat or {})}    # the store keeps what it holds and adds what it lacks
-            store.put_latency(dataclasses.replace(r, metrics=lat, hardware=self.hardware, latency_input=self.latency_input))
-            r.timings = dict(r.timings, retimed=True)
-        return dataclasses.replace(r, metrics={**t.metrics, **lat}, hardware=self.hardware,
-                                   latency_input=self.latency_input).scored(self.objectives)
+# %% ../nbs/40_evaluate.ipynb
+@patch
+def twin(self:Evaluator, cfg:ArchitectureConfig) -> torch.nn.Module:
+    "`cfg`'s network pruned and quantized to its final shapes and formats, untrained: what latency is timed on."
+    model = build_model(dataclasses.replace(cfg, pruning=0.0, quantization='fp32'), self.exp.task, seed=self.seed)
+    return quantize(prune(model.to(self.device), cfg.pruning), cfg.quantization, inplace=True)
 
-    def contextualize(self, r:EvalResult) -> EvalResult:
-        "`r` with any context field it lacks (a failure recorded by an executor, not an evaluator) set to this evaluator's."
-        ctx = {k: v for k, v in self._context().items() if isinstance(v, str) and not getattr(r, k)}
-        return dataclasses.replace(r, **ctx) if ctx else r
+@patch
+def time_architecture(self:Evaluator, cfg:ArchitectureConfig) -> dict:
+    "The latency and decoding metrics of `cfg` on this machine (two rounds each on its twin), e.g. to re-time a stored result."
+    twin, x = self.twin(cfg), self.exp.sample_input.to(self.device)
+    lat, dec = self._latency(twin, x), self._decode(twin, cfg)
+    return dict((lat + self._latency(twin, x)).stats(), **(dec + self._decode(twin, cfg)).stats())
 
-    def _result(self, cfg:ArchitectureConfig, **kw) -> EvalResult:
-        return EvalResult(cfg.arch_id, cfg.to_dict(), network_id=cfg.network_id, host=socket.gethostname(),
-                          created_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
-                          **self._context(), **kw)
+@patch
+def _latency(self:Evaluator, model, x):
+    "One round of `time_windows`: 4 windows of `latency_time`/4 s (see `42_latency` for the protocol and its figures)."
+    return time_windows(model, x, windows=4, window_time=self.latency_time / 4, warmup_time=min(0.25, self.latency_time / 4),
+                        threads=self.latency_threads, min_passes=self.latency_runs)
 
-    def evaluate(self, config:ArchitectureConfig|dict) -> EvalResult:
-        "The result for `config`, scored with this evaluator's objectives: from the store if its network was trained"
-        "under the same context (re-timed if its latency is from other hardware), else measured now and stored."
-        cfg = (config if isinstance(config, ArchitectureConfig) else ArchitectureConfig.from_dict(config)).canonical()
-        hit = self.lookup(cfg)
-        if hit is not None and (hit.status != 'failed' or not self.retry_failed): return hit
-        r = self._evaluate(cfg)
-        if self.store is not None and not self.store.put(r) and not self.retry_failed:
-            won = self.lookup(cfg)             # another process stored this network first: its result is everyone's answer
-            if won is not None: return won
-        return r.scored(self.objectives)
+@patch
+def _decode(self:Evaluator, model, cfg:ArchitectureConfig):
+    "One round of `time_decode` at `decode_context`: 4 windows of `decode_time`/4 s, with the state's bytes measured."
+    w = time_decode(model, self.decode_context, windows=4, window_time=self.decode_time / 4,
+                    warmup_time=min(0.25, self.decode_time / 4), threads=self.latency_threads, min_passes=self.latency_runs)
+    want = decode_state_bytes(cfg, self.exp.task, self.decode_context)
+    if w.state_bytes != want:  # the measured bytes are recorded; the formula of `nas_nb.models.decode` is out of date
+        _log.warning("%s: decoding state %d bytes at context %d, decode_state_bytes says %d", cfg.arch_id, w.state_bytes,
+                     self.decode_context, want)
+    return w
 
-    def _evaluate(self, cfg:ArchitectureConfig) -> EvalResult:
-        t0 = time.perf_counter()
-        est = estimate_params(cfg, self.exp.task)
-        if est * 4 / 1e6 > self.max_size_mb:
-            return self._result(cfg, status='rejected', metrics=dict(params_estimate=est, size_mb_estimate=est * 4 / 1e6),
-                                message=f"estimated FP32 size {est * 4 / 1e6:.1f} MB exceeds the limit of {self.max_size_mb:g} MB",
-                                timings=dict(total=time.perf_counter() - t0))
-        try:
-            with deadline(self.time_limit): return self._measure(cfg, t0)
-        except EvaluationTimeout:
-            if self.device.type == 'cuda': torch.cuda.empty_cache()
-            return self._result(cfg, status='timeout', timings=dict(total=time.perf_counter() - t0),
-                                message=f"stopped after {self.time_limit:g} s: over its wall-clock limit at the {self.phase.name} phase")
-        except torch.OutOfMemoryError as e:
-            msg = f"out of memory: {str(e).splitlines()[0]}"
-        except Exception as e:
-            tb = traceback.extract_tb(e.__traceback__)
-            where = ([f for f in tb if '/nas_nb/' in f.filename] or tb)[-1]  # the deepest frame of our code
-            msg = f"{type(e).__name__}: {e} (at {where.filename.split('/')[-1]}:{where.lineno} in {where.name})"
+# %% ../nbs/40_evaluate.ipynb
+@patch
+def lookup(self:Evaluator, config, store:ResultStore|None=None, retime:bool=True) -> EvalResult|None:
+    ("The stored result of `config` (or an arch_id) under this evaluator's context, scored with its objectives (in "
+     "`store`, else its own); None if its network was not trained so. A training found without a latency timed on "
+     "this hardware (or with one lacking any `TIMED_METRICS`, e.g. from before decoding was timed) is re-timed here "
+     "when `retime` (no retraining), else None.")
+    store = store or self.store
+    if store is None: return None
+    if isinstance(config, str):
+        d = store.config_of(config)
+        if d is None: return None
+        config = d
+    cfg = (config if isinstance(config, ArchitectureConfig) else ArchitectureConfig.from_dict(config)).canonical()
+    probe = vars(self._result(cfg, hardware=self.hardware, latency_input=self.latency_input))  # this evaluator's keys
+    t = store.training(**{k: probe[k] for k in TRAINING_KEY})
+    if t is None: return None
+    r = dataclasses.replace(t, arch_id=cfg.arch_id, config=cfg.to_dict(), cached=True)
+    if not r.ok: return r.scored(self.objectives)
+    lat = store.latency(**{k: probe[k] for k in LATENCY_KEY})
+    if lat is None or not all(k in lat for k in TIMED_METRICS):
+        if not retime: return None
+        lat = {**self.time_architecture(cfg), **(lat or {})}    # the store keeps what it holds and adds what it lacks
+        store.put_latency(dataclasses.replace(r, metrics=lat, hardware=self.hardware, latency_input=self.latency_input))
+        r.timings = dict(r.timings, retimed=True)
+    return dataclasses.replace(r, metrics={**t.metrics, **lat}, hardware=self.hardware,
+                               latency_input=self.latency_input).scored(self.objectives)
+
+@patch
+def contextualize(self:Evaluator, r:EvalResult) -> EvalResult:
+    "`r` with any context field it lacks (a failure recorded by an executor, not an evaluator) set to this evaluator's."
+    ctx = {k: v for k, v in self._context().items() if isinstance(v, str) and not getattr(r, k)}
+    return dataclasses.replace(r, **ctx) if ctx else r
+
+@patch
+def _result(self:Evaluator, cfg:ArchitectureConfig, **kw) -> EvalResult:
+    return EvalResult(cfg.arch_id, cfg.to_dict(), network_id=cfg.network_id, host=socket.gethostname(),
+                      created_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+                      **self._context(), **kw)
+
+# %% ../nbs/40_evaluate.ipynb
+@patch
+def evaluate(self:Evaluator, config:ArchitectureConfig|dict) -> EvalResult:
+    ("The result for `config`, scored with this evaluator's objectives: from the store if its network was trained "
+     "under the same context (re-timed if its latency is from other hardware), else measured now and stored.")
+    cfg = (config if isinstance(config, ArchitectureConfig) else ArchitectureConfig.from_dict(config)).canonical()
+    hit = self.lookup(cfg)
+    if hit is not None and (hit.status != 'failed' or not self.retry_failed): return hit
+    r = self._evaluate(cfg)
+    if self.store is not None and not self.store.put(r) and not self.retry_failed:
+        won = self.lookup(cfg)             # another process stored this network first: its result is everyone's answer
+        if won is not None: return won
+    return r.scored(self.objectives)
+
+@patch
+def _evaluate(self:Evaluator, cfg:ArchitectureConfig) -> EvalResult:
+    t0 = time.perf_counter()
+    est = estimate_params(cfg, self.exp.task)
+    if est * 4 / 1e6 > self.max_size_mb:
+        return self._result(cfg, status='rejected', metrics=dict(params_estimate=est, size_mb_estimate=est * 4 / 1e6),
+                            message=f"estimated FP32 size {est * 4 / 1e6:.1f} MB exceeds the limit of {self.max_size_mb:g} MB",
+                            timings=dict(total=time.perf_counter() - t0))
+    try:
+        with deadline(self.time_limit): return self._measure(cfg, t0)
+    except EvaluationTimeout:
         if self.device.type == 'cuda': torch.cuda.empty_cache()
-        return self._result(cfg, status='failed', message=msg, timings=dict(total=time.perf_counter() - t0))
+        return self._result(cfg, status='timeout', timings=dict(total=time.perf_counter() - t0),
+                            message=f"stopped after {self.time_limit:g} s: over its wall-clock limit at the {self.phase.name} phase")
+    except torch.OutOfMemoryError as e:
+        msg = f"out of memory: {str(e).splitlines()[0]}"
+    except Exception as e:
+        tb = traceback.extract_tb(e.__traceback__)
+        where = ([f for f in tb if '/nas_nb/' in f.filename] or tb)[-1]  # the deepest frame of our code
+        msg = f"{type(e).__name__}: {e} (at {where.filename.split('/')[-1]}:{where.lineno} in {where.name})"
+    if self.device.type == 'cuda': torch.cuda.empty_cache()
+    return self._result(cfg, status='failed', message=msg, timings=dict(total=time.perf_counter() - t0))
 
-    def _measure(self, cfg:ArchitectureConfig, t0:float) -> EvalResult:
-        exp, dev = self.exp, self.device
-        model = build_model(dataclasses.replace(cfg, pruning=0.0, quantization='fp32'), exp.task, seed=self.seed).to(dev)
-        x = exp.sample_input.to(dev)
-        twin = self.twin(cfg)
-        lat, dec = self._latency(twin, x), self._decode(twin, cfg)                   # first latency and decoding round
-        tr = train(model, exp.train, exp.valid, self.phase, seed=self.seed, device=dev, bytes_per_token=exp.bytes_per_token,
-                   **{'on_epoch': self._per_part_epoch if exp.parts.get('valid') else None, **self.train_kw})
-        curve = self.learning_curve(tr)
-        t1 = time.perf_counter()
-        if tr.status == 'diverged':
-            return self._result(cfg, status='failed', message=f"NaN loss: {tr.message}", timings=dict(train=t1 - t0, total=t1 - t0),
-                                metrics=dict(epochs=tr.epochs))
-        fp32_params = count_params(model)
-        if cfg.pruning > 0:
-            ft = Phase(f'{self.phase.name}-finetune', max(1, int(self.phase.samples * self.finetune_frac)), 1,
-                       self.phase.batch_size, self.phase.lr) if self.finetune_frac > 0 else None
-            model = prune(model, cfg.pruning, data=exp.train, finetune=ft, valid_data=exp.valid, seed=self.seed, device=dev)
-        params = count_params(model)
-        flops = count_flops(model, x)
-        model = quantize(model, cfg.quantization, inplace=True)
-        t2 = time.perf_counter()
-        kw = dict(device=dev, bytes_per_token=exp.bytes_per_token)
-        valid, test = evaluate_split(model, exp.valid, **kw), evaluate_split(model, exp.test, **kw)
-        m = dict(accuracy=valid[exp.metric], test_accuracy=test[exp.metric], valid_loss=valid['loss'], test_loss=test['loss'])
-        if parts := part_metrics(model, exp, **kw):  # named subsets (the synthetic tasks): accuracy is their mean, each kept
-            for prefix, split in (('', 'valid'), ('test_', 'test')):
-                names = list(exp.parts.get(split, {}))
-                if names: m[f'{prefix}accuracy'] = sum(parts[f'{prefix}accuracy_{n}'] for n in names) / len(names)
-            m.update(parts)
-        if 'bits_per_byte' in valid: m.update(bits_per_byte=valid['bits_per_byte'], test_bits_per_byte=test['bits_per_byte'])
-        size = artifact_size(model)
-        m.update(size_mb=size / 1e6, size_bytes=size, params=params, params_before_pruning=fp32_params, flops=flops,
-                 **(lat + self._latency(twin, x)).stats(), **(dec + self._decode(twin, cfg)).stats(),  # + the second round
-                 train_time_s=tr.train_time, epochs=tr.epochs, train_status=tr.status)
-        t3 = time.perf_counter()
-        return self._result(cfg, status='ok', metrics=m, hardware=self.hardware, latency_input=self.latency_input, curve=curve,
-                            timings=dict(train=t1 - t0, compress=t2 - t1, measure=t3 - t2, total=t3 - t0))
+# %% ../nbs/40_evaluate.ipynb
+@patch
+def _measure(self:Evaluator, cfg:ArchitectureConfig, t0:float) -> EvalResult:
+    exp, dev = self.exp, self.device
+    model = build_model(dataclasses.replace(cfg, pruning=0.0, quantization='fp32'), exp.task, seed=self.seed).to(dev)
+    x = exp.sample_input.to(dev)
+    twin = self.twin(cfg)
+    lat, dec = self._latency(twin, x), self._decode(twin, cfg)                   # first latency and decoding round
+    tr = train(model, exp.train, exp.valid, self.phase, seed=self.seed, device=dev, bytes_per_token=exp.bytes_per_token,
+               **{'on_epoch': self._per_part_epoch if exp.parts.get('valid') else None, **self.train_kw})
+    curve = self.learning_curve(tr)
+    t1 = time.perf_counter()
+    if tr.status == 'diverged':
+        return self._result(cfg, status='failed', message=f"NaN loss: {tr.message}", timings=dict(train=t1 - t0, total=t1 - t0),
+                            metrics=dict(epochs=tr.epochs))
+    fp32_params = count_params(model)
+    if cfg.pruning > 0:
+        ft = Phase(f'{self.phase.name}-finetune', max(1, int(self.phase.samples * self.finetune_frac)), 1,
+                   self.phase.batch_size, self.phase.lr) if self.finetune_frac > 0 else None
+        model = prune(model, cfg.pruning, data=exp.train, finetune=ft, valid_data=exp.valid, seed=self.seed, device=dev)
+    params = count_params(model)
+    flops = count_flops(model, x)
+    model = quantize(model, cfg.quantization, inplace=True)
+    t2 = time.perf_counter()
+    kw = dict(device=dev, bytes_per_token=exp.bytes_per_token)
+    valid, test = evaluate_split(model, exp.valid, **kw), evaluate_split(model, exp.test, **kw)
+    m = dict(accuracy=valid[exp.metric], test_accuracy=test[exp.metric], valid_loss=valid['loss'], test_loss=test['loss'])
+    if parts := part_metrics(model, exp, **kw):  # named subsets (the synthetic tasks): accuracy is their mean, each kept
+        for prefix, split in (('', 'valid'), ('test_', 'test')):
+            names = list(exp.parts.get(split, {}))
+            if names: m[f'{prefix}accuracy'] = sum(parts[f'{prefix}accuracy_{n}'] for n in names) / len(names)
+        m.update(parts)
+    if 'bits_per_byte' in valid: m.update(bits_per_byte=valid['bits_per_byte'], test_bits_per_byte=test['bits_per_byte'])
+    size = artifact_size(model)
+    m.update(size_mb=size / 1e6, size_bytes=size, params=params, params_before_pruning=fp32_params, flops=flops,
+             **(lat + self._latency(twin, x)).stats(), **(dec + self._decode(twin, cfg)).stats(),  # + the second round
+             train_time_s=tr.train_time, epochs=tr.epochs, train_status=tr.status)
+    t3 = time.perf_counter()
+    return self._result(cfg, status='ok', metrics=m, hardware=self.hardware, latency_input=self.latency_input, curve=curve,
+                        timings=dict(train=t1 - t0, compress=t2 - t1, measure=t3 - t2, total=t3 - t0))
 
-    def _per_part_epoch(self, model, rec:dict):
-        "After each epoch: the mean of the named parts' metric (what `accuracy` will be), for the learning curve."
-        kw = dict(device=self.device, bytes_per_token=self.exp.bytes_per_token)
-        parts = self.exp.parts['valid']
-        rec['valid_parts_mean'] = sum(evaluate_split(model, d, **kw)[self.exp.metric] for d in parts.values()) / len(parts)
+# %% ../nbs/40_evaluate.ipynb
+@patch
+def _per_part_epoch(self:Evaluator, model, rec:dict):
+    "After each epoch: the mean of the named parts' metric (what `accuracy` will be), for the learning curve."
+    kw = dict(device=self.device, bytes_per_token=self.exp.bytes_per_token)
+    parts = self.exp.parts['valid']
+    rec['valid_parts_mean'] = sum(evaluate_split(model, d, **kw)[self.exp.metric] for d in parts.values()) / len(parts)
 
-    def learning_curve(self, tr) -> list:
-        "Per epoch of `tr` (a `TrainResult`): epoch, samples trained so far, the validation `accuracy` as this experiment"
-        "scores it (the mean over its parts where it has them), valid and train loss, seconds. Before pruning's fine-tune."
-        data = self.exp.train
-        n = min(self.phase.samples, len(data[0]) if isinstance(data, (tuple, list)) else len(data))
-        return [dict(epoch=h['epoch'] + 1, samples=(h['epoch'] + 1) * n, accuracy=h.get('valid_parts_mean', h.get(f'valid_{self.exp.metric}')),
-                     valid_loss=h.get('valid_loss'), train_loss=h['train_loss'], seconds=h['seconds']) for h in tr.history]
+@patch
+def learning_curve(self:Evaluator, tr) -> list:
+    ("Per epoch of `tr` (a `TrainResult`): epoch, samples trained so far, the validation `accuracy` as this experiment "
+     "scores it (the mean over its parts where it has them), valid and train loss, seconds. Before pruning's fine-tune.")
+    data = self.exp.train
+    n = min(self.phase.samples, len(data[0]) if isinstance(data, (tuple, list)) else len(data))
+    return [dict(epoch=h['epoch'] + 1, samples=(h['epoch'] + 1) * n, accuracy=h.get('valid_parts_mean', h.get(f'valid_{self.exp.metric}')),
+                 valid_loss=h.get('valid_loss'), train_loss=h['train_loss'], seconds=h['seconds']) for h in tr.history]
 
-    def twin(self, cfg:ArchitectureConfig) -> torch.nn.Module:
-        "`cfg`'s network pruned and quantized to its final shapes and formats, untrained: what latency is timed on."
-        model = build_model(dataclasses.replace(cfg, pruning=0.0, quantization='fp32'), self.exp.task, seed=self.seed)
-        return quantize(prune(model.to(self.device), cfg.pruning), cfg.quantization, inplace=True)
-
-    def time_architecture(self, cfg:ArchitectureConfig) -> dict:
-        "The latency and decoding metrics of `cfg` on this machine (two rounds each on its twin), e.g. to re-time a stored result."
-        twin, x = self.twin(cfg), self.exp.sample_input.to(self.device)
-        lat, dec = self._latency(twin, x), self._decode(twin, cfg)
-        return dict((lat + self._latency(twin, x)).stats(), **(dec + self._decode(twin, cfg)).stats())
-
-    def _latency(self, model, x):
-        "One round of `time_windows`: 4 windows of `latency_time`/4 s (see `42_latency` for the protocol and its figures)."
-        return time_windows(model, x, windows=4, window_time=self.latency_time / 4, warmup_time=min(0.25, self.latency_time / 4),
-                            threads=self.latency_threads, min_passes=self.latency_runs)
-
-    def _decode(self, model, cfg:ArchitectureConfig):
-        "One round of `time_decode` at `decode_context`: 4 windows of `decode_time`/4 s, with the state's bytes measured."
-        w = time_decode(model, self.decode_context, windows=4, window_time=self.decode_time / 4,
-                        warmup_time=min(0.25, self.decode_time / 4), threads=self.latency_threads, min_passes=self.latency_runs)
-        want = decode_state_bytes(cfg, self.exp.task, self.decode_context)
-        if w.state_bytes != want:  # the measured bytes are recorded; the formula of `nas_nb.models.decode` is out of date
-            _log.warning("%s: decoding state %d bytes at context %d, decode_state_bytes says %d", cfg.arch_id, w.state_bytes,
-                         self.decode_context, want)
-        return w
-
-    def objective_vector(self, r:EvalResult) -> list:
-        "The result's objectives as a vector to maximise (min objectives negated); failures are worst everywhere."
-        return objective_vector(r.metrics if r.ok else None, self.objectives)
+# %% ../nbs/40_evaluate.ipynb
+@patch
+def objective_vector(self:Evaluator, r:EvalResult) -> list:
+    "The result's objectives as a vector to maximise (each objective's `transform`); failures are worst everywhere."
+    return _objective_vector(r.metrics if r.ok else None, self.objectives)

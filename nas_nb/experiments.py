@@ -12,40 +12,66 @@ from .train import Phase, get_phase
 from .data import load_mnist, load_code_corpus, ByteTokenizer, lm_sequences
 
 # %% auto 0
-__all__ = ['SEED_OBJECTIVES', 'DEFAULT_OBJECTIVES', 'EXPERIMENTS', 'SYNTHETIC_PHASES', 'SYNTHETIC_TASKS', 'Objective',
-           'weighted_fitness', 'objective_vector', 'Experiment', 'data_fingerprint', 'load_experiment',
-           'default_objectives']
+__all__ = ['SCALES', 'NONPOSITIVE_METRICS', 'SEED_OBJECTIVES', 'DEFAULT_OBJECTIVES', 'EXPERIMENTS', 'SYNTHETIC_PHASES',
+           'SYNTHETIC_TASKS', 'Objective', 'weighted_fitness', 'objective_vector', 'Experiment', 'data_fingerprint',
+           'load_experiment', 'default_objectives']
 
 # %% ../nbs/39_experiments.ipynb
+SCALES = ('linear', 'log')
+_LOG_FLOOR = 1e-30  # a log-scaled value at or below 0 is taken at this floor: finite, and the best a 'min' objective can be
+# metrics that can be 0 (a fraction of correct answers): never on a log scale
+NONPOSITIVE_METRICS = ('accuracy', 'test_accuracy')
+
+def _number(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool)
+
 @dataclasses.dataclass(frozen=True)
 class Objective:
-    "One objective: a metric, its direction, its weight in the weighted fitness, its scoring range and a hard limit."
-    name: str                    # a key of `EvalResult.metrics`: accuracy, size_mb, latency_ms, flops, params, ...
+    ("One objective, declared once: a metric, its direction and scale, its weight in the weighted fitness, its scoring "
+     "range and a hard limit. `transform` and `score` are the only ways the package turns its values into numbers.")
+    name: str                    # a key of `EvalResult.metrics`: accuracy, size_mb, latency_ms, latency_p90_ms, flops, ...
     direction: str = 'max'       # 'max' or 'min'
     weight: float = 0.0          # weight in the weighted fitness (0: Pareto only)
-    target: tuple|None = None    # (best, worst): score 1 at best or better, 0 at worst or worse, log-linear between;
+    target: tuple|None = None    # (best, worst): score 1 at best or better, 0 at worst or worse, linear in `scale` between;
                                  # None: the value itself is the score (a fraction in [0, 1], e.g. accuracy)
     limit: float|None = None     # constraint: a candidate past it (above for 'min', below for 'max') is infeasible
+    scale: str|None = None       # 'linear' or 'log': the objective's own coordinates (None: 'log' with a target, else 'linear')
 
     def __post_init__(self):
-        if self.direction not in ('max', 'min'):
-            raise ValueError(f"objective {self.name!r}: direction={self.direction!r} is invalid: allowed values are max, min")
-        if not isinstance(self.weight, (int, float)) or self.weight < 0:
-            raise ValueError(f"objective {self.name!r}: weight={self.weight!r} is invalid: must be a number >= 0")
-        if self.limit is not None and not (isinstance(self.limit, (int, float)) and not isinstance(self.limit, bool) and math.isfinite(self.limit)):
-            raise ValueError(f"objective {self.name!r}: limit={self.limit!r} is invalid: must be a number (or null: no limit)")
+        err = lambda field, why: ValueError(f"objective {self.name!r}: {field}={getattr(self, field)!r} is invalid: {why}")
+        if self.direction not in ('max', 'min'): raise err('direction', 'allowed values are max, min')
+        if not _number(self.weight) or self.weight < 0: raise err('weight', 'must be a number >= 0')
+        if self.limit is not None and not (_number(self.limit) and math.isfinite(self.limit)):
+            raise err('limit', 'must be a number (or null: no limit)')
+        if self.scale is None: object.__setattr__(self, 'scale', 'log' if self.target is not None else 'linear')
+        if self.scale not in SCALES: raise err('scale', f"allowed values are {', '.join(SCALES)}")
+        if self.scale == 'log' and _is_fraction(self.name):
+            raise err('scale', f"{self.name} can be 0, which has no logarithm: use scale='linear'")
         if self.target is not None:
-            if len(self.target) != 2 or not all(isinstance(v, (int, float)) and v > 0 for v in self.target) or self.target[0] == self.target[1]:
-                raise ValueError(f"objective {self.name!r}: target={self.target!r} is invalid: must be (best, worst), two different positive numbers")
+            t = self.target
+            if (not isinstance(t, (tuple, list)) or len(t) != 2 or not all(_number(v) and math.isfinite(v) for v in t) or t[0] == t[1]
+                    or (self.scale == 'log' and min(t) <= 0)):
+                raise err('target', f"must be (best, worst), two different {'positive ' if self.scale == 'log' else ''}numbers")
+            if (t[0] < t[1]) != (self.direction == 'min'):
+                raise err('target', f"(best, worst) must have best {'<' if self.direction == 'min' else '>'} worst for a "
+                                    f"{self.direction!r} objective")
+        if self.scale == 'log' and self.limit is not None and self.limit <= 0:
+            raise err('limit', 'a log-scaled objective needs a limit > 0')
+
+    def transform(self, value:float) -> float:
+        ("`value` in the objective's own coordinates, oriented to be maximised: ±value ('linear') or ±log(value) ('log')"
+         " (negated for 'min'); None or NaN is the worst, -inf.")
+        if value is None or value != value: return -math.inf
+        v = math.log(max(value, _LOG_FLOOR)) if self.scale == 'log' else float(value)
+        return v if self.direction == 'max' else -v
 
     def score(self, value:float) -> float:
-        "The value mapped to [0, 1], 1 best."
+        "`transform(value)` normalised over the target range and clipped to [0, 1], 1 best (no target: the value itself)."
         if value is None or not math.isfinite(value): return 0.0
-        if self.target is None: return min(1.0, max(0.0, float(value)))
-        best, worst = self.target
-        if value <= 0: return 1.0 if best < worst else 0.0
-        s = (math.log(worst) - math.log(value)) / (math.log(worst) - math.log(best))
-        return min(1.0, max(0.0, s))
+        if self.target is None:
+            if self.scale == 'log': raise ValueError(f"objective {self.name!r}: a log-scaled objective needs a target to be scored")
+            return min(1.0, max(0.0, float(value)))
+        best, worst = (self.transform(v) for v in self.target)
+        return min(1.0, max(0.0, (self.transform(value) - worst) / (best - worst)))
 
     def violated(self, value:float) -> bool:
         "Is `value` past the limit?"
@@ -54,12 +80,17 @@ class Objective:
 
     @classmethod
     def from_dict(cls, d:dict) -> Objective:
+        "An objective from `to_dict`'s output (a dict from before `scale` existed gets its default)."
         fields = {f.name for f in dataclasses.fields(cls)}
         if not isinstance(d, dict) or 'name' not in d or not isinstance(d['name'], str) or set(d) - fields:
             raise ValueError(f"objective {d!r} is invalid: expected a dict with 'name' and any of {', '.join(sorted(fields - {'name'}))}")
         return cls(**{k: tuple(v) if k == 'target' and v is not None else v for k, v in d.items()})
 
     def to_dict(self) -> dict: return dataclasses.asdict(self)
+
+def _is_fraction(metric:str) -> bool:
+    "Can `metric` be 0: an accuracy (also of a named part, accuracy_<part>)?"
+    return metric in NONPOSITIVE_METRICS or metric.startswith(('accuracy_', 'test_accuracy_'))
 
 # the seed's weighting and targets: 0.5 accuracy + 0.3 size (50-100 MB) + 0.2 latency (under 10 ms)
 SEED_OBJECTIVES = (Objective('accuracy', 'max', 0.5), Objective('size_mb', 'min', 0.3, target=(50.0, 100.0)),
@@ -71,10 +102,10 @@ def weighted_fitness(metrics:dict, objectives) -> float:
     return float(sum(o.weight * o.score(metrics[o.name]) for o in objectives))
 
 def objective_vector(metrics:dict|None, objectives) -> list:
-    "The objectives as a vector to maximise (min objectives negated); no metrics (a failure) or a violated limit is worst."
+    ("The objectives as a vector to maximise: each `o.transform` of its metric (NSGA-II's coordinates); no metrics (a"
+     " failure), a missing metric or a violated limit is worst (-inf).")
     if metrics is None: return [-math.inf] * len(objectives)
-    return [-math.inf if o.name not in metrics or o.violated(metrics[o.name]) else (1 if o.direction == 'max' else -1) * metrics[o.name]
-            for o in objectives]
+    return [-math.inf if o.name not in metrics or o.violated(metrics[o.name]) else o.transform(metrics[o.name]) for o in objectives]
 
 # %% ../nbs/39_experiments.ipynb
 @dataclasses.dataclass
@@ -113,8 +144,8 @@ def _tensors(x):
     else: raise TypeError(f"cannot fingerprint data of type {type(x).__name__}: expected tensors, tuples, lists or dicts of them")
 
 def data_fingerprint(*splits) -> str:
-    "16 hex digits of a SHA-256 over every tensor of `splits` (shape, dtype, bytes): the same files, split sizes and"
-    "split seed give the same fingerprint; any other data gives another."
+    ("16 hex digits of a SHA-256 over every tensor of `splits` (shape, dtype, bytes): the same files, split sizes and "
+     "split seed give the same fingerprint; any other data gives another.")
     h = hashlib.sha256()
     for i, split in enumerate(splits):
         for t in _tensors(split):

@@ -13,9 +13,10 @@ from .pareto import non_dominated_sort
 from .store import EvalResult, ResultStore
 
 # %% auto 0
-__all__ = ['METRICS', 'SHOWN_GENES', 'BASELINE_COLOR', 'genome', 'train_seconds', 'results_frame', 'Run', 'load_run', 'fmt_bytes',
-           'fmt_value', 'best_table', 'comparison', 'verdict', 'cost', 'history_frame', 'fitness_chart', 'pareto_chart',
-           'family_chart', 'funnel_chart', 'gene_chart', 'report_charts', 'describe_objectives', 'glance',
+__all__ = ['METRICS', 'SHOWN_GENES', 'BASELINE_COLOR', 'genome', 'train_seconds', 'results_frame', 'Run', 'load_run',
+           'metric_title', 'metric_scale', 'shown_metrics', 'fmt_bytes', 'fmt_value', 'best_table', 'comparison',
+           'history_frame', 'verdict', 'cost', 'fitness_chart', 'pareto_axes', 'pareto_chart', 'family_chart',
+           'funnel_chart', 'gene_chart', 'shown_columns', 'report_charts', 'describe_objectives', 'glance',
            'write_report']
 
 # %% ../nbs/60_report.ipynb
@@ -48,11 +49,12 @@ def train_seconds(r:EvalResult) -> float|None:
     v = r.metrics.get('train_time_s', r.timings.get('train'))
     return float(v) if isinstance(v, (int, float)) else None
 
+# %% ../nbs/60_report.ipynb
 def results_frame(results:list, objectives=(), populations:list|None=None) -> pd.DataFrame:
-    "One row per `EvalResult`: ids (`arch_id`, `network_id`: kernel variants of one network share it), status, fitness "
-    "scored under `objectives` (never the stored value), family, genes, every metric (`METRICS` first, then any other "
-    "metric the results hold, then any objective they lack, as NaN), train seconds, the genome string, the first "
-    "generation it was in (from `populations`) and `on_front` (non-dominated among the ok results of its phase)."
+    ("One row per `EvalResult`: ids (`arch_id`, `network_id`: kernel variants of one network share it), status, fitness "
+     "scored under `objectives` (never the stored value), family, genes, every metric (`METRICS` first, then any other "
+     "metric the results hold, then any objective they lack, as NaN), train seconds, the genome string, the first "
+     "generation it was in (from `populations`) and `on_front` (non-dominated among the ok results of its phase).")
     objectives = _objectives(objectives)
     first_gen = {}
     for p in populations or []:
@@ -117,6 +119,36 @@ def load_run(run_dir) -> Run:
     return Run(d, info, history, results, pops, baselines)
 
 # %% ../nbs/60_report.ipynb
+# how a metric is shown, for any metric: a known title, else one made from its name (latency_p90_ms: 'latency p90 (ms)')
+_TITLES = dict(accuracy='accuracy (valid)', test_accuracy='accuracy (test)', size_mb='size (MB)', latency_ms='latency (ms)',
+               decode_ms='decode (ms / token)', decode_state_bytes='decode state (bytes)',
+               flops='FLOPs', params='parameters', fitness='weighted fitness')
+_UNITS = (('_ms', 'ms'), ('_mb', 'MB'), ('_bytes', 'bytes'), ('_s', 's'), ('_j', 'J'), ('_w', 'W'))
+# axes of metrics that are no objective of the run: counts and costs that span decades are on a log scale
+_LOG = ('size_mb', 'latency_ms', 'decode_ms', 'decode_state_bytes', 'flops', 'params')
+_DEFAULT_SHOWN = ('accuracy', 'size_mb', 'latency_ms')   # the metrics shown when a run has no objectives
+_DECODE = ('decode_ms', 'decode_state_bytes')  # also shown where the results hold them (a run stored before decoding was timed has none)
+
+def metric_title(metric:str) -> str:
+    "A readable title for `metric`: its known one, else its name with the unit suffix in brackets."
+    if metric in _TITLES: return _TITLES[metric]
+    for suffix, unit in _UNITS:
+        if metric.endswith(suffix) and len(metric) > len(suffix): return f"{metric[:-len(suffix)].replace('_', ' ')} ({unit})"
+    return metric.replace('_', ' ')
+
+def _objective(metric:str, objectives):
+    return next((o for o in _objectives(objectives) if o.name == metric), None)
+
+def metric_scale(metric:str, objectives=()) -> str:
+    "'log' or 'linear': the scale of the objective `metric` is (log iff its scale is log), else the display default."
+    o = _objective(metric, objectives)
+    return o.scale if o is not None else 'log' if metric in _LOG else 'linear'
+
+def shown_metrics(objectives=()) -> list:
+    "The metrics a report shows: the objectives' (in their order), else accuracy, size and latency."
+    return [o.name for o in _objectives(objectives)] or list(_DEFAULT_SHOWN)
+
+# %% ../nbs/60_report.ipynb
 def fmt_bytes(n:float) -> str:
     "Bytes with an SI prefix, 3 significant digits: 968 B, 4.1 kB, 151 MB."
     for unit, k in (('GB', 1e9), ('MB', 1e6), ('kB', 1e3)):
@@ -138,8 +170,8 @@ def fmt_value(col:str, v) -> str:
     return f"{v:.4g}"
 
 def best_table(results:pd.DataFrame, phase:str|None=None, n:int=5) -> pd.DataFrame:
-    "The `n` best networks at `phase` (default: the last with ok results) by fitness, one row per `network_id`: the row "
-    "of its best-scoring implementation, with `implementations` naming every kernel that ran it (fastest first)."
+    ("The `n` best networks at `phase` (default: the last with ok results) by fitness, one row per `network_id`: the row "
+     "of its best-scoring implementation, with `implementations` naming every kernel that ran it (fastest first).")
     ok = results[results.status == 'ok']
     if phase is None and len(ok): phase = ok.phase.iloc[-1]
     ok = ok[ok.phase == phase].sort_values(['fitness', 'arch_id'], ascending=[False, True])
@@ -157,26 +189,40 @@ def _train_total(results:pd.DataFrame) -> float:
     "Training seconds of `results`, each trained network (network_id, phase) counted once."
     return float(results.drop_duplicates(['network_id', 'phase']).train_s.fillna(0).sum()) if len(results) else 0.0
 
-_CMP = ['role', 'model', 'arch_id', 'family', 'phase', 'status', 'fitness', 'accuracy', 'size_mb', 'latency_ms', 'params']
-_RATIOS = dict(accuracy='accuracy_ratio', size_mb='size_ratio', latency_ms='latency_ratio', fitness='fitness_ratio')
+_CMP = ['role', 'model', 'arch_id', 'family', 'phase', 'status', 'fitness']   # then the shown metrics and params
+_RATIO_NAMES = dict(size_mb='size_ratio', latency_ms='latency_ratio')         # any other metric m: m_ratio
+
+def _ratio(metric:str) -> str: return _RATIO_NAMES.get(metric, f'{metric}_ratio')
 
 def comparison(run:Run) -> pd.DataFrame:
-    "The search's best next to each baseline, compared at the baseline's phase (both measured the same way, fitness "
-    "under the run's objectives): a `search` row for the best at the final phase and at each baseline's phase, then a "
-    "`baseline` row each, with the best's value over the baseline's (`*_ratio`) and `beaten` (the best's fitness is "
-    "higher). A baseline that failed, or at a phase without search results, is not compared (`beaten` is None)."
+    ("The search's best next to each baseline, compared at the baseline's phase (both measured the same way, fitness "
+     "under the run's objectives, every objective shown): a `search` row for the best at the final phase and at each "
+     "baseline's phase, then a `baseline` row each, with the best's value over the baseline's for each objective and "
+     "the fitness (`*_ratio`) and `beaten` (the best's fitness is higher). A baseline that failed, or at a phase without "
+     "search results, is not compared (`beaten` is None).")
+    metrics = shown_metrics(run.objectives)
+    cols, ratios = [*_CMP, *dict.fromkeys([*metrics, 'params'])], {m: _ratio(m) for m in [*metrics, 'fitness']}
     ok = run.results[run.results.status == 'ok']
     best = {p: g.sort_values(['fitness', 'arch_id'], ascending=[False, True]).iloc[0] for p, g in ok.groupby('phase')}
     bl = run.baselines
     phases = list(dict.fromkeys([*([run.final_phase] if run.final_phase else []), *(bl.phase if len(bl) else [])]))
-    rows = [dict(best[p][_CMP[2:]], role='search', model='search best') for p in phases if p in best]
+    row_of = lambda r: {c: r.get(c) for c in cols[2:]}
+    rows = [dict(row_of(best[p]), role='search', model='search best') for p in phases if p in best]
     for _, b in bl.iterrows():
         s = best.get(b.phase) if b.status == 'ok' else None
-        row = dict(b[_CMP[2:]], role='baseline', model=b.baseline, beaten=None if s is None else bool(s.fitness > b.fitness))
+        row = dict(row_of(b), role='baseline', model=b.baseline, beaten=None if s is None else bool(s.fitness > b.fitness))
         if s is not None:
-            row.update({r: s[m] / b[m] if pd.notna(b[m]) and b[m] else math.nan for m, r in _RATIOS.items()})
+            row.update({r: s[m] / b[m] if pd.notna(b.get(m)) and b[m] else math.nan for m, r in ratios.items()})
         rows.append(row)
-    return pd.DataFrame(rows, columns=[*_CMP, *_RATIOS.values(), 'beaten'])
+    return pd.DataFrame(rows, columns=[*cols, *ratios.values(), 'beaten'])
+
+# %% ../nbs/60_report.ipynb
+def history_frame(rows) -> pd.DataFrame:
+    "The history rows (list of dicts or a frame) as a frame with numeric columns."
+    df = pd.DataFrame(rows).copy()
+    for c in df.columns:
+        if c != 'phase': df[c] = pd.to_numeric(df[c])
+    return df
 
 def verdict(run:Run) -> str:
     "One sentence: how many of the baselines the search's best beats on weighted fitness, at which phase, and which."
@@ -192,9 +238,9 @@ def verdict(run:Run) -> str:
     return s + (f"; not compared: {', '.join(skipped)}" if skipped else '') + '.'
 
 def cost(run:Run) -> dict:
-    "What the search took: results (architectures measured), trainings (distinct network and phase: kernel variants share "
-    "one), networks, failed, training seconds (each training once), wall seconds (the history's generation and promotion "
-    "times) and cache hits, also per phase; and the baselines' training seconds."
+    ("What the search took: results (architectures measured), trainings (distinct network and phase: kernel variants share "
+     "one), networks, failed, training seconds (each training once), wall seconds (the history's generation and promotion "
+     "times) and cache hits, also per phase; and the baselines' training seconds.")
     r, h = run.results, history_frame(run.history)
     wall = lambda d: float(d.wall_time_s.sum()) if 'wall_time_s' in d else math.nan
     per = {}
@@ -208,28 +254,17 @@ def cost(run:Run) -> dict:
                 phases=per)
 
 # %% ../nbs/60_report.ipynb
-_LOG = ('size_mb', 'latency_ms', 'decode_ms', 'decode_state_bytes', 'flops', 'params')
-_TITLES = dict(accuracy='accuracy (valid)', test_accuracy='accuracy (test)', size_mb='size (MB)', latency_ms='latency (ms)',
-               decode_ms='decode (ms / token)', decode_state_bytes='decode state (bytes)',
-               flops='FLOPs', params='parameters', fitness='weighted fitness')
-
-def _enc(metric:str, channel=alt.X, **kw):
-    return channel(f'{metric}:Q', title=_TITLES.get(metric, metric), scale=alt.Scale(type='log' if metric in _LOG else 'linear',
+def _enc(metric:str, channel=alt.X, objectives=(), **kw):
+    "The `metric` axis: its title, and a log scale iff `metric_scale` says so."
+    return channel(f'{metric}:Q', title=metric_title(metric), scale=alt.Scale(type=metric_scale(metric, objectives),
                    zero=False, padding=14), **kw)
-
-def history_frame(rows) -> pd.DataFrame:
-    "The history rows (list of dicts or a frame) as a frame with numeric columns."
-    df = pd.DataFrame(rows).copy()
-    for c in df.columns:
-        if c != 'phase': df[c] = pd.to_numeric(df[c])
-    return df
 
 _SERIES = ('best', 'mean ± std')
 
 def fitness_chart(history, phases:list|None=None) -> alt.Chart:
-    "Fitness over generations at every phase of `history` (evolution at the first, then each promotion): the best and "
-    "the mean with ±1 std whiskers, one line per phase, phases as point shapes; integer generation ticks. The chart's "
-    "data is `history` itself, one row per generation and phase (the two series are folded in the spec)."
+    ("Fitness over generations at every phase of `history` (evolution at the first, then each promotion): the best and "
+     "the mean with ±1 std whiskers, one line per phase, phases as point shapes; integer generation ticks. The chart's "
+     "data is `history` itself, one row per generation and phase (the two series are folded in the spec).")
     h = history_frame(history)
     h = h.reindex(columns=list(dict.fromkeys([*h.columns, 'generation', 'phase', 'best_fitness', 'mean_fitness', 'std_fitness',
                                               'evaluations', 'hypervolume'])))
@@ -273,59 +308,85 @@ def _right_half(values:pd.Series, ref:pd.Series, log:bool) -> pd.Series:
     lo, hi = (allv.min(), allv.max()) if len(allv) else (0.0, 1.0)
     return (v - lo) > (hi - lo) / 2 if hi > lo else pd.Series(False, index=values.index)
 
+_TIP_FMT = dict(fitness='.4f', accuracy='.3f', test_accuracy='.3f', size_mb='.3f', latency_ms='.2f', decode_ms='.3f',
+                decode_state_bytes='.3s', flops='.3s', params=',')
+_TIP_EXTRA = ('accuracy', 'size_mb', 'latency_ms', 'decode_ms', 'decode_state_bytes', 'flops', 'params')  # also in tooltips
+
+def _tips(df:pd.DataFrame, metrics) -> list:
+    "Tooltips of the metrics of `metrics` that `df` has, each formatted (any metric: 4 significant digits)."
+    return [alt.Tooltip(f'{m}:Q', format=_TIP_FMT.get(m, '.4~g'), title=metric_title(m)) for m in dict.fromkeys(metrics) if m in df]
+
+def pareto_axes(objectives) -> tuple:
+    ("(x, y, colour) of the Pareto chart: y the first maximised objective, x the first minimised one (with a single "
+     "objective: size), colour the next (or None).")
+    objs = _objectives(objectives)
+    if not objs: return 'size_mb', 'accuracy', 'latency_ms'
+    y = next((o.name for o in objs if o.direction == 'max'), objs[0].name)
+    x = next((o.name for o in objs if o.direction == 'min' and o.name != y),
+             next((o.name for o in objs if o.name != y), 'size_mb' if y != 'size_mb' else 'accuracy'))
+    return x, y, next((o.name for o in objs if o.name not in (x, y)), None)
+
+# %% ../nbs/60_report.ipynb
 def pareto_chart(results:pd.DataFrame, objectives=None, baselines:pd.DataFrame|None=None, phase:str|None=None,
-                 x:str='size_mb', y:str='accuracy', color:str='latency_ms') -> alt.Chart:
-    "Accuracy vs size at `phase` (default: the last with results), latency as colour, family as shape, the genome in "
-    "the tooltip; members of the full multi-objective front are large, the accuracy-size front is outlined; baselines "
-    "are red symbols, each with its own legend entry and its name beside it (on the side away from the nearer edge, so "
-    "the plot's clipping never cuts it)."
+                 x:str|None=None, y:str|None=None, color:str|None=None) -> alt.Chart:
+    ("Objective `y` vs objective `x` at `phase` (default: the last with results), a third as colour (default: "
+     "`pareto_axes` of `objectives`: accuracy vs size, latency as colour for the experiments' own), family as shape, the "
+     "genome and every objective in the tooltip; members of the full multi-objective front are large, the 2-D front is "
+     "outlined; baselines are red symbols, each with its own legend entry and its name beside it (on the side away from "
+     "the nearer edge, so the plot's clipping never cuts it). Axes are log iff the objective's scale is.")
+    ax = pareto_axes(objectives)
+    x, y = x or ax[0], y or ax[1]
+    color = color or next((m for m in ax if m not in (x, y)), None)
     ok = results[results.status == 'ok']
     if phase is None and len(ok): phase = ok.phase.iloc[-1] if 'phase' in ok else None
     ok = ok[ok.phase == phase] if phase is not None else ok
-    tips = ['arch_id:N', 'network_id:N', 'family:N', alt.Tooltip('fitness:Q', format='.4f'), alt.Tooltip('accuracy:Q', format='.3f'),
-            alt.Tooltip('size_mb:Q', format='.3f'), alt.Tooltip('latency_ms:Q', format='.2f'),
-            alt.Tooltip('decode_ms:Q', format='.3f', title='decode ms/token'), alt.Tooltip('decode_state_bytes:Q', format='.3s', title='decode state B'),
-            alt.Tooltip('flops:Q', format='.3s'), alt.Tooltip('params:Q', format=','), 'genome:N', 'on_front:N']
-    pts = alt.Chart(ok).mark_point(filled=True, opacity=0.85).encode(
-        x=_enc(x), y=_enc(y, alt.Y), color=alt.Color(f'{color}:Q', title=_TITLES.get(color, color), legend=alt.Legend(format='.3~g'),
-                                                      scale=alt.Scale(type='log', scheme='viridis', reverse=True)),
-        shape=alt.Shape('family:N', title='family'), size=alt.Size('on_front:N', title='on Pareto front',
-                                                                    scale=alt.Scale(domain=[False, True], range=[40, 160])),
-        tooltip=tips)
-    line = alt.Chart(_staircase(ok, x, y) if len(ok) else ok).mark_line(interpolate='step-after', color='#999', strokeWidth=1).encode(
-        x=f'{x}:Q', y=f'{y}:Q')
+    shown = [*shown_metrics(objectives), *_TIP_EXTRA]
+    tips = ['arch_id:N', 'network_id:N', 'family:N', *_tips(ok, ['fitness', *shown]), 'genome:N', 'on_front:N']
+    enc = dict(x=_enc(x, alt.X, objectives), y=_enc(y, alt.Y, objectives),
+               shape=alt.Shape('family:N', title='family'), size=alt.Size('on_front:N', title='on Pareto front',
+                                                                       scale=alt.Scale(domain=[False, True], range=[40, 160])),
+               tooltip=tips)
+    if color: enc['color'] = alt.Color(f'{color}:Q', title=metric_title(color), legend=alt.Legend(format='.3~g'),
+                                       scale=alt.Scale(type=metric_scale(color, objectives), scheme='viridis',
+                                                       reverse=(_objective(color, objectives) or Objective(color, 'min')).direction == 'min'))
+    pts = alt.Chart(ok).mark_point(filled=True, opacity=0.85).encode(**enc)
+    x_min = (_objective(x, objectives) or Objective(x, 'min')).direction == 'min'
+    y_max = (_objective(y, objectives) or Objective(y, 'max')).direction == 'max'
+    line = alt.Chart(_staircase(ok, x, y, x_min, y_max) if len(ok) else ok).mark_line(
+        interpolate='step-after', color='#999', strokeWidth=1).encode(x=f'{x}:Q', y=f'{y}:Q')
     layers = [line, pts]
     bl = baselines[(baselines.status == 'ok') & baselines[x].notna() & baselines[y].notna()] if baselines is not None else []
     if len(bl):
         names = list(dict.fromkeys(bl.baseline))
-        bl = bl.assign(right=_right_half(bl[x].astype(float), ok[x].astype(float), x in _LOG))
+        bl = bl.assign(right=_right_half(bl[x].astype(float), ok[x].astype(float), metric_scale(x, objectives) == 'log'))
         b = alt.Chart(bl).encode(x=f'{x}:Q', y=f'{y}:Q')
         layers.append(b.mark_point(filled=True, size=180, color=BASELINE_COLOR, stroke='black', strokeWidth=0.5, opacity=1).encode(
             shape=alt.Shape('baseline:N', title='baseline', scale=alt.Scale(domain=names, range=_BASELINE_SHAPES[:len(names)] or ['cross']),
                             legend=alt.Legend(labelLimit=0, symbolFillColor=BASELINE_COLOR, symbolStrokeColor='black')),
-            tooltip=['baseline:N', 'arch_id:N', 'family:N', alt.Tooltip('fitness:Q', format='.4f'), alt.Tooltip('accuracy:Q', format='.3f'),
-                     alt.Tooltip('size_mb:Q', format='.3f'), alt.Tooltip('latency_ms:Q', format='.2f'), 'genome:N']))
+            tooltip=['baseline:N', 'arch_id:N', 'family:N', *_tips(bl, ['fitness', *shown_metrics(objectives)]), 'genome:N']))
         for right in (False, True):  # the name to the left of a point in the right half, else to its right
             layers.append(b.transform_filter(alt.datum.right == right).mark_text(
                 align='right' if right else 'left', dx=-10 if right else 10, dy=-8, fontSize=11, fontWeight='bold',
                 color=BASELINE_COLOR, limit=0).encode(text='baseline:N'))
-    return alt.layer(*layers).resolve_scale(shape='independent').properties(
-        title=f'Pareto front ({phase} phase): accuracy vs size, latency as colour', width=520, height=340).interactive()
+    title = f"Pareto front ({phase} phase): {metric_title(y)} vs {metric_title(x)}" + (f", {metric_title(color)} as colour" if color else '')
+    return alt.layer(*layers).resolve_scale(shape='independent').properties(title=title, width=520, height=340).interactive()
 
 # %% ../nbs/60_report.ipynb
-def family_chart(results:pd.DataFrame, metrics=('accuracy', 'size_mb', 'latency_ms'), phase:str|None=None) -> alt.Chart:
-    "Each metric by family at `phase` (default: the evolving phase): box plots over every ok evaluation."
+def family_chart(results:pd.DataFrame, metrics=_DEFAULT_SHOWN, phase:str|None=None, objectives=()) -> alt.Chart:
+    "Each metric by family at `phase` (default: the evolving phase): box plots over every ok evaluation (axes as `_enc`)."
     ok = results[results.status == 'ok']
     phase = phase or (ok.phase.iloc[0] if len(ok) else None)
     ok = ok[ok.phase == phase]
     charts = [alt.Chart(ok).mark_boxplot(extent='min-max').encode(
-                  x=alt.X('family:N', title=None), y=_enc(m, alt.Y), color=alt.Color('family:N', legend=None))
-              .properties(width=200 if len(metrics) <= 3 else 160, height=220, title=_TITLES.get(m, m)) for m in metrics]
-    return alt.hconcat(*charts).properties(title=f"{'Objectives' if len(metrics) <= 3 else 'Objectives and decoding cost'} by family ({phase} phase, {len(ok)} evaluations)")
+                  x=alt.X('family:N', title=None), y=_enc(m, alt.Y, objectives), color=alt.Color('family:N', legend=None))
+              .properties(width=200 if len(metrics) <= 3 else 160, height=220, title=metric_title(m)) for m in metrics]
+    objs = {o.name for o in _objectives(objectives)} or set(_DEFAULT_SHOWN)
+    what = 'Objectives' + (' and decoding cost' if any(m in _DECODE and m not in objs for m in metrics) else '')
+    return alt.hconcat(*charts).properties(title=f"{what} by family ({phase} phase, {len(ok)} evaluations)")
 
 def funnel_chart(results:pd.DataFrame, phases:list) -> alt.Chart:
-    "Successive halving: architectures evaluated at each phase, with the best fitness and total training time there "
-    "(once per trained network: kernel variants share one training)."
+    ("Successive halving: architectures evaluated at each phase, with the best fitness and total training time there "
+     "(once per trained network: kernel variants share one training).")
     rows = []
     for p in phases:
         r = results[results.phase == p]
@@ -340,6 +401,7 @@ def funnel_chart(results:pd.DataFrame, phases:list) -> alt.Chart:
         x='architectures:Q', text='label:N')
     return (bars + text).properties(title='Successive halving across phases', width=420, height=40 * max(1, len(order)))
 
+# %% ../nbs/60_report.ipynb
 def gene_chart(results:pd.DataFrame, populations:list, genes=('arch_type', 'num_layers', 'hidden_dim', 'quantization',
                'pruning', 'activation')) -> alt.Chart:
     "Gene frequencies over generations: the share of each value of each gene in every generation's population."
@@ -361,11 +423,15 @@ def gene_chart(results:pd.DataFrame, populations:list, genes=('arch_type', 'num_
         title='Gene frequencies over generations')
 
 # %% ../nbs/60_report.ipynb
-_DECODE = ('decode_ms', 'decode_state_bytes')  # shown where the results hold them (a run stored before decoding was timed has none)
-
 def _present(df:pd.DataFrame, cols) -> list:
     "The columns of `cols` that `df` has with at least one value."
     return [c for c in cols if c in df and df[c].notna().any()]
+
+def shown_columns(results:pd.DataFrame, objectives=()) -> list:
+    "The metric columns a report or panel shows of `results`: the objectives' metrics, then the decoding cost where measured."
+    return list(dict.fromkeys([*shown_metrics(objectives), *_present(results, _DECODE)]))
+
+def _shown(run:Run) -> list: return shown_columns(run.results, run.objectives)
 
 def report_charts(run:Run) -> dict:
     "Name -> chart for every chart of `run` (charts without data are left out)."
@@ -373,12 +439,12 @@ def report_charts(run:Run) -> dict:
     if len(run.history): charts['fitness'] = fitness_chart(run.history, run.phases)
     if (run.results.status == 'ok').any():
         charts['pareto'] = pareto_chart(run.results, run.objectives, run.baselines, run.final_phase)
-        charts['families'] = family_chart(run.results, ('accuracy', 'size_mb', 'latency_ms', *_present(run.results, _DECODE)),
-                                          phase=run.phases[0])
+        charts['families'] = family_chart(run.results, _shown(run), phase=run.phases[0], objectives=run.objectives)
         charts['funnel'] = funnel_chart(run.results, run.phases)
     if run.populations: charts['genes'] = gene_chart(run.results, run.populations)
     return charts
 
+# %% ../nbs/60_report.ipynb
 def _table(df:pd.DataFrame, cols, titles:dict|None=None) -> str:
     titles = titles or {}
     head = ''.join(f'<th>{html.escape(titles.get(c, c))}</th>' for c in cols)
@@ -402,11 +468,12 @@ def describe_objectives(objectives) -> str:
 _CMP_TITLES = dict(size_mb='size (MB)', latency_ms='latency (ms)', accuracy='accuracy (valid)', test_accuracy='accuracy (test)',
                    accuracy_ratio='accuracy ratio', size_ratio='size ratio', latency_ratio='latency ratio',
                    fitness_ratio='fitness ratio', beaten='best beats it', train_s='train (s)', decode_ms='decode (ms / token)',
-                   decode_state_bytes='decode state')
+                   decode_state_bytes='decode state')  # table headers; any other column is headed by its name
 
+# %% ../nbs/60_report.ipynb
 def glance(run:Run) -> str:
-    "The top of the report, as HTML: the verdict, what was found (best architecture and its metrics), the comparison with "
-    "each baseline, what it cost, and the objectives behind the fitness."
+    ("The top of the report, as HTML: the verdict, what was found (best architecture and its metrics), the comparison with "
+     "each baseline, what it cost, and the objectives behind the fitness.")
     ph, c = run.final_phase, cost(run)
     out = [f'<p class="verdict"><b>Verdict:</b> {html.escape(verdict(run))}</p>']
     bt = best_table(run.results, ph, 1) if ph else pd.DataFrame()
@@ -417,8 +484,8 @@ def glance(run:Run) -> str:
                    f"{' · implementations: ' + html.escape(b.implementations) if ',' in b.implementations else ''}</p>")
     cmp = comparison(run)
     if len(cmp):
-        cols = [k for k in (*_CMP[1:], *_RATIOS.values(), 'beaten') if k not in ('arch_id', 'status')
-                and (k not in (*_RATIOS.values(), 'beaten') or cmp[k].notna().any())]
+        ratios = [c for c in cmp.columns if c.endswith('_ratio')]
+        cols = [k for k in cmp.columns if k not in ('role', 'arch_id', 'status') and (k not in (*ratios, 'beaten') or cmp[k].notna().any())]
         out.append(_table(cmp, cols, _CMP_TITLES))
         if 'fitness_ratio' in cols:
             out.append('<p class="meta">ratio: the search\'s best ÷ the baseline (size or latency below ×1: the best is smaller or '
@@ -443,6 +510,13 @@ const jobs = Object.entries(specs).map(([name, spec]) => vegaEmbed('#chart-' + n
   .catch(e => {{ document.body.dataset.errors += name + ': ' + e + '; '; console.error(e); }}));
 Promise.allSettled(jobs).then(() => {{ document.body.dataset.done = '1'; }});</script></body></html>"""
 
+# %% ../nbs/60_report.ipynb
+def _columns(run:Run) -> list:
+    "The metric columns of the report's tables: each shown metric (`_shown`), its held-out twin test_<metric> where measured; params."
+    out = []
+    for m in _shown(run): out += [m, *_present(run.results, [f'test_{m}'])]
+    return list(dict.fromkeys([*out, 'params']))
+
 def write_report(run_dir, out=None, images:bool=True) -> pathlib.Path:
     "Write `report.html` (self-contained) and, with `images`, `charts/<name>.png|.svg` for every chart; returns the HTML path."
     import vl_convert as vlc
@@ -462,8 +536,7 @@ def write_report(run_dir, out=None, images:bool=True) -> pathlib.Path:
                        f"generations {st.get('generations')} · selection {st.get('selection')} · seed {st.get('seed')} · "
                        f"data: {run.info.get('data_source', '?')} · versions {run.info.get('versions', {})}")
     final = ok[ok.phase == run.final_phase]
-    cols = ['arch_id', 'network_id', 'family', 'fitness', 'accuracy', 'test_accuracy', 'size_mb', 'latency_ms',
-            *_present(run.results, _DECODE), 'params', 'genome']
+    cols = ['arch_id', 'network_id', 'family', 'fitness', *_columns(run), 'genome']
     summary = glance(run)
     if len(final):
         summary += (f"<h2>Best architectures ({run.final_phase} phase, one row per network)</h2>"
@@ -473,7 +546,7 @@ def write_report(run_dir, out=None, images:bool=True) -> pathlib.Path:
         tables += '<h2>Baselines</h2>' + _table(run.baselines, ['baseline', 'status', 'phase'] + cols[2:], _CMP_TITLES)
     if len(final):
         tables += f"<h2>Pareto front ({run.final_phase} phase)</h2>" + _table(
-            final[final.on_front].sort_values('size_mb'), cols, _CMP_TITLES)
+            final[final.on_front].sort_values(pareto_axes(run.objectives)[0]), cols, _CMP_TITLES)
     divs = ''.join(f'<div class="chart" id="chart-{k}"></div>' for k in specs)
     page = _PAGE.format(title=html.escape(title), meta=meta, summary=summary, divs=divs, tables=tables, n=len(specs),
                         bundle=vlc.javascript_bundle(), specs=json.dumps(specs).replace('</', '<\\/'))

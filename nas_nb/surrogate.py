@@ -25,8 +25,8 @@ def predicted_bits(config:ArchitectureConfig, task) -> float:
 def _numeric(opts) -> bool: return all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in opts)
 
 def arch_features(configs:list, space, task) -> np.ndarray:
-    "One row per architecture: each gene that varies in `space` (numbers as they are, other options one-hot), then"
-    "log predicted artifact bits and log estimated FLOPs."
+    ("One row per architecture: each gene that varies in `space` (numbers as they are, other options one-hot), then "
+     "log predicted artifact bits and log estimated FLOPs.")
     from nas_nb.models import estimate_flops
     genes = [g for g in GENES if len(space.options[g]) > 1]
     rows = []
@@ -41,15 +41,13 @@ def arch_features(configs:list, space, task) -> np.ndarray:
     return np.asarray(rows, dtype=float).reshape(len(configs), -1)
 
 def objective_point(metrics:dict, objectives) -> list:
-    "The objectives to maximise as the front compares them: log for log-scored metrics (those with a `target`), negated"
-    "when minimised."
-    return [(math.log(max(metrics[o.name], 1e-30)) if o.target is not None else metrics[o.name]) * (1 if o.direction == 'max' else -1)
-            for o in objectives]
+    "The objectives to maximise as the front compares them: each objective's own `transform` (±v, or ±log v on a log scale)."
+    return [o.transform(metrics[o.name]) for o in objectives]
 
 # %% ../nbs/45_surrogate.ipynb
 class Surrogate:
-    "Ridge regression on standardised features plus a random forest on its residuals (regression-enhanced random"
-    "forest); `predict` gives the mean and the spread over the forest's trees."
+    ("Ridge regression on standardised features plus a random forest on its residuals (regression-enhanced random "
+     "forest); `predict` gives the mean and the spread over the forest's trees.")
     def __init__(self, space, task, seed:int=0, trees:int=50, alpha:float=1.0):
         from sklearn.ensemble import RandomForestRegressor
         from sklearn.linear_model import Ridge
@@ -75,9 +73,9 @@ class Surrogate:
 # %% ../nbs/45_surrogate.ipynb
 def screen(candidates:list, n:int, evaluated:list[EvalResult], objectives, space, task, rng:random.Random,
            kappa:float=1.0) -> list[ArchitectureConfig]:
-    "`n` of `candidates` (distinct, not yet evaluated): greedily the largest hypervolume gain of their optimistic"
-    "predictions over the front of `evaluated` (ok results), each pick added to the front before the next; when no"
-    "candidate is predicted to add anything, the rest by the sum of their predicted (normalised) objectives."
+    ("`n` of `candidates` (distinct, not yet evaluated): greedily the largest hypervolume gain of their optimistic "
+     "predictions over the front of `evaluated` (ok results), each pick added to the front before the next; when no "
+     "candidate is predicted to add anything, the rest by the sum of their predicted (normalised) objectives.")
     if n >= len(candidates): return list(candidates)
     ok = [r for r in evaluated if r.ok]
     if len(ok) < 2: raise ValueError(f"screening needs at least 2 successful evaluations to learn from, got {len(ok)}")
@@ -89,7 +87,7 @@ def screen(candidates:list, n:int, evaluated:list[EvalResult], objectives, space
     model = Surrogate(space, task, seed=rng.randrange(2**31)).fit([ArchitectureConfig.from_dict(r.config) for r in ok], norm(Y))
     mean, std = model.predict(candidates)
     opt = np.maximum(mean + kappa * std, 0.0)
-    limits = np.array([-np.inf if o.limit is None else (objective_point({o.name: o.limit}, [o])[0] - ref[i]) / span[i]
+    limits = np.array([-np.inf if o.limit is None else (o.transform(o.limit) - ref[i]) / span[i]
                        for i, o in enumerate(objectives)])
     feasible = (mean >= limits).all(1)                        # predicted past a hard limit: never picked for its gain
     pts = norm(Y).tolist()

@@ -15,10 +15,10 @@ from .experiments import EXPERIMENTS, default_objectives
 from .executors import EXECUTORS, make_executor
 from .evolution import EvolutionaryNAS, SearchConfig, SELECTIONS
 from .runner import make_search, default_run_dir
-from .report import results_frame, fitness_chart, pareto_chart, fmt_bytes
+from .report import results_frame, fitness_chart, pareto_chart, fmt_bytes, shown_columns
 
 # %% auto 0
-__all__ = ['TABLE_COLUMNS', 'SearchPanel']
+__all__ = ['TABLE_COLUMNS', 'table_columns', 'SearchPanel']
 
 # %% ../nbs/61_widgets.ipynb
 def _show(out:W.Output, *objs):
@@ -27,8 +27,11 @@ def _show(out:W.Output, *objs):
     out.outputs = tuple(dict(output_type='display_data', data=d, metadata=m) for d, m in map(fmt.format, objs))
 
 # %% ../nbs/61_widgets.ipynb
-TABLE_COLUMNS = ('arch_id', 'phase', 'family', 'fitness', 'accuracy', 'size_mb', 'latency_ms', 'decode_ms', 'decode_state_bytes',
-                 'params', 'on_front', 'status', 'genome')  # `results_frame` has every one (NaN where a result lacks a metric)
+TABLE_COLUMNS = ('arch_id', 'phase', 'family', 'fitness', 'params', 'on_front', 'status', 'genome')  # the objectives go after fitness
+
+def table_columns(table, objectives=()) -> list:
+    "The panel table's columns: `TABLE_COLUMNS` with `shown_columns` (the objectives' metrics, decoding cost) after fitness."
+    return list(dict.fromkeys([*TABLE_COLUMNS[:4], *shown_columns(table, objectives), *TABLE_COLUMNS[4:]]))
 
 class SearchPanel:
     "Widgets to set up, run (in the background), watch, stop and resume an evolutionary search; display it in a notebook."
@@ -90,10 +93,12 @@ class SearchPanel:
         self.resume_button.disabled = running or not (self.search is not None and self.search.stopped)
 
 # %% ../nbs/61_widgets.ipynb
-def _styled(table):
-    "The panel's table (`TABLE_COLUMNS` of a `results_frame`): 4 digits, bytes with a unit, '—' where a metric is missing."
-    return (table[list(TABLE_COLUMNS)].style.format(precision=4, na_rep='—')
-            .format({'decode_state_bytes': fmt_bytes}, na_rep='—').hide(axis='index'))
+def _styled(table, objectives=()):
+    "The panel's table (`table_columns` of a `results_frame`): 4 digits, bytes with a unit, '—' where a metric is missing."
+    cols = table_columns(table, objectives)
+    st = table[cols].style.format(precision=4, na_rep='—')
+    if nbytes := [c for c in cols if c.endswith('_bytes')]: st = st.format(fmt_bytes, subset=nbytes, na_rep='—')  # only those
+    return st.hide(axis='index')
 
 # %% ../nbs/61_widgets.ipynb
 @patch
@@ -194,4 +199,4 @@ def _refresh(self:SearchPanel, search:EvolutionaryNAS):
     self.charts = {'fitness': fitness_chart(search.history)}
     if (self.table.status == 'ok').any(): self.charts['pareto'] = pareto_chart(self.table, search.objectives)
     _show(self.chart_out, *self.charts.values())
-    _show(self.table_out, _styled(self.table))
+    _show(self.table_out, _styled(self.table, search.objectives))
