@@ -22,10 +22,10 @@ _all_ = ['dominates', 'non_dominated_sort', 'crowding_distance', 'hypervolume', 
          'spread_by_size', 'SPREAD_POOL', 'SURROGATE_MIN']
 
 # %% auto 0
-__all__ = ['SearchConfig', 'progress_bar', 'Evaluations', 'EvolutionaryNAS', 'load_search', 'resume', 'remeasure', 'dominates',
-           'non_dominated_sort', 'crowding_distance', 'hypervolume', 'predicted_bits', 'SELECTIONS', 'Selection',
-           'register_selection', 'HISTORY_FIELDS', 'DETERMINISTIC_FIELDS', 'RunLock', 'read_history', 'spread_by_size',
-           'SPREAD_POOL', 'SURROGATE_MIN']
+__all__ = ['SearchConfig', 'progress_bar', 'Evaluations', 'EvolutionaryNAS', 'successive_halving', 'load_search', 'resume',
+           'remeasure', 'dominates', 'non_dominated_sort', 'crowding_distance', 'hypervolume', 'predicted_bits',
+           'SELECTIONS', 'Selection', 'register_selection', 'HISTORY_FIELDS', 'DETERMINISTIC_FIELDS', 'RunLock',
+           'read_history', 'spread_by_size', 'SPREAD_POOL', 'SURROGATE_MIN']
 
 # %% ../nbs/50_evolution.ipynb
 @dataclasses.dataclass
@@ -204,7 +204,7 @@ def _run(self:EvolutionaryNAS, resume:bool) -> dict:
     t_start = time.perf_counter()
     if not self._evolve(prs): return self.summary()   # stopped (checkpoint written): resume continues it
     self.checkpoint(final=True)
-    self._promote()
+    successive_halving(self)
     self.write_outputs()
     s = self.summary(); s['wall_time_s'] = time.perf_counter() - t_start
     return s
@@ -283,21 +283,20 @@ def _record(self:EvolutionaryNAS, phase:str, rs:list, evaluations:int, hits:int,
     self.log(history_line(self.archive.record(self.generation, phase, rs, evaluations, hits, t0, self.objectives)))
 
 # %% ../nbs/50_evolution.ipynb
-@patch
-def _promote(self:EvolutionaryNAS):
-    "Successive halving over the later phases."
-    prev, n = self.cfg.phases[0], self.cfg.population
-    for phase in self.cfg.phases[1:]:
+def successive_halving(search:EvolutionaryNAS):
+    "Promotions after the evolution (synchronous): the best `promote_frac` of each phase (the strategy's ranking) re-evaluated at the next."
+    cfg, prev, n = search.cfg, search.cfg.phases[0], search.cfg.population
+    for phase in cfg.phases[1:]:
         t0 = time.perf_counter()
-        rs = sorted(self.results[prev].values(), key=lambda r: r.arch_id)  # independent of evaluation order (resume)
-        n = max(1, math.ceil(n * self.cfg.promote_frac))
-        chosen = [rs[i] for i in self.strategy.ranking(rs)[:n] if rs[i].ok]
+        rs = sorted(search.results[prev].values(), key=lambda r: r.arch_id)  # independent of evaluation order (resume)
+        n = max(1, math.ceil(n * cfg.promote_frac))
+        chosen = [rs[i] for i in search.strategy.ranking(rs)[:n] if rs[i].ok]
         if not chosen: break
         cfgs = [ArchitectureConfig.from_dict(r.config) for r in chosen]
-        prs, hits = self.results_for(cfgs, phase)
-        self._record(phase, prs, len(cfgs), hits, t0)
+        prs, hits = search.results_for(cfgs, phase)
+        search._record(phase, prs, len(cfgs), hits, t0)
         prev = phase
-        for f in self.callbacks: f('generation', self)
+        for f in search.callbacks: f('generation', search)
 
 @patch
 def write_outputs(self:EvolutionaryNAS):
