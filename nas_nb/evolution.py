@@ -165,7 +165,7 @@ class EvolutionaryNAS:
         desc = f"generation {self.generation} ({phase})" if phase == self.cfg.phases[0] else f"promotion ({phase})"
         return self.evaluations.results_for(configs, phase, self.archive.results[phase], self.objectives,
                                             lambda: [f('result', self) for f in self.callbacks], desc if self.progress else None)
-    evaluate = results_for  # the old name, kept for callers not yet moved to `results_for` (nbs/60_report.ipynb)
+
 
 # %% ../nbs/50_evolution.ipynb
 @patch
@@ -351,13 +351,15 @@ def remeasure(run_dir, objectives=None, progress:bool=False, log=print) -> dict:
 
 def _remeasure(search:EvolutionaryNAS, run_dir:pathlib.Path, objectives, progress:bool) -> dict:
     from nas_nb.experiments import Objective
+    from nas_nb.evaluate import check_objectives
     if not search.rundir.state_file.is_file(): raise FileNotFoundError(f"{run_dir}: nothing to re-measure (no checkpoints/state.json)")
     search._restore(json.loads(search.rundir.state_file.read_text()))
     if (run_dir / 'history.csv').is_file():                   # the outputs also hold the promotion phases
         search.archive.history = [{k: int(v) if k in _INT_FIELDS else v for k, v in row.items()} for row in read_history(run_dir)]
     if (run_dir / 'populations.json').is_file(): search.archive.populations = json.loads((run_dir / 'populations.json').read_text())
     if objectives is not None:
-        objectives = tuple(o if isinstance(o, Objective) else Objective.from_dict(dict(o)) for o in objectives)
+        ev0 = search._evaluator(search.cfg.phases[0])    # refused before anything is re-scored, as a new search would be
+        objectives = check_objectives([o if isinstance(o, Objective) else dict(o) for o in objectives], ev0.exp.parts.get('valid', {}))
         if not objectives: raise ValueError("objectives are invalid: give at least one objective")
         search.objectives = objectives
         for ev in search._evs.values(): ev.objectives = objectives
