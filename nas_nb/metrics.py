@@ -394,7 +394,9 @@ class ExecResult:
     status: str        # 'passed', 'failed' or 'timed out'
     message: str = ''  # why it failed: the exception's last line, the limit it hit
     seconds: float = 0.0
-    def to_dict(self): return asdict(self)
+    def to_dict(self):
+        "The result as a plain dict (JSON-serialisable)."
+        return asdict(self)
 
 def _tail(path:pathlib.Path, n:int=4000) -> str:
     with open(path, 'rb') as f:

@@ -7,6 +7,10 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p.name for p in (ROOT / 'nas_nb' / 'notebooks').glob('*.ipynb'))
 
+def _ok(cmd):
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
+
 @pytest.fixture(scope='module')
 def wheel(tmp_path_factory):
     "(the built wheel, the folder it is installed in)."
@@ -16,10 +20,10 @@ def wheel(tmp_path_factory):
     for f in ('setup.py', 'settings.ini', 'pyproject.toml', 'MANIFEST.in', 'README.md'): shutil.copy(ROOT / f, src)
     shutil.copytree(ROOT / 'nas_nb', src / 'nas_nb', ignore=shutil.ignore_patterns('__pycache__', '*.pyc', '.ipynb_checkpoints'))
     pip = [sys.executable, '-m', 'pip', '--disable-pip-version-check', '-q']
-    subprocess.run([*pip, 'wheel', str(src), '--no-deps', '--no-build-isolation', '-w', str(tmp / 'dist')],
-                   check=True, capture_output=True, timeout=300)
+    # no build isolation: offline, with this environment's setuptools (a dev requirement)
+    _ok([*pip, 'wheel', str(src), '--no-deps', '--no-build-isolation', '-w', str(tmp / 'dist')])
     whl, = (tmp / 'dist').glob('nas_nb-*.whl')
-    subprocess.run([*pip, 'install', '--no-deps', '--target', str(tmp / 'site'), str(whl)], check=True, capture_output=True, timeout=300)
+    _ok([*pip, 'install', '--no-deps', '--target', str(tmp / 'site'), str(whl)])
     return whl, tmp / 'site'
 
 def run_installed(site, cwd, *args):
