@@ -151,9 +151,13 @@ class ImageData:
     n_classes: int = 10
     index: dict = field(default_factory=dict, repr=False)  # split -> indices of the source images it holds
     @property
-    def n_tokens(self) -> int: return self.train[0].shape[1]
+    def n_tokens(self) -> int:
+        "Tokens per image: its patches, the sequence length."
+        return self.train[0].shape[1]
     @property
-    def n_features(self) -> int: return self.train[0].shape[2]
+    def n_features(self) -> int:
+        "Features per token: the pixels of a patch."
+        return self.train[0].shape[2]
     @property
     def task(self):
         "The sequence-classification `Task` for a model built on this data."
@@ -413,8 +417,8 @@ def _jsonl_files(source) -> list[pathlib.Path]:
     return out
 
 def load_jsonl(files, cache_dir=None, fields=CSN_FIELDS, what:str='CodeSearchNet record', text_fields=('code',)):
-    "Load jsonl files (`.gz` too) into one HF `Dataset`, checking each record has `fields` and that `text_fields` are"
-    "strings; errors name the file (and the line)."
+    """Load jsonl files (`.gz` too) into one HF `Dataset`, checking each record has `fields` and that `text_fields` are
+    strings; errors name the file (and the line)."""
     import datasets
     files = [pathlib.Path(f) for f in files]
     try:
@@ -450,8 +454,12 @@ class TextSplits:
     def __getattr__(self, k):
         if k.startswith('_') or k not in self.__dict__.get('splits', {}): raise AttributeError(k)
         return self.splits[k]
-    def keys(self): return self.splits.keys()
-    def sizes(self) -> dict: return {k: len(v) for k, v in self.splits.items()}
+    def keys(self):
+        "The split names."
+        return self.splits.keys()
+    def sizes(self) -> dict:
+        "Records per split."
+        return {k: len(v) for k, v in self.splits.items()}
     def __repr__(self): return f"{type(self).__name__}({self.sizes()}, source={self.source!r})"
 
 HF_CODESEARCHNET = 'code-search-net/code_search_net'
@@ -548,8 +556,12 @@ def load_mbpp(path=None, # the original mbpp.jsonl; None: HF `datasets` (needs t
 class ByteTokenizer:
     "UTF-8 bytes as ids 0-255 plus an end-of-text id (256): no training, no download, lossless."
     name, eot_id, vocab_size = 'byte', 256, 257
-    def encode(self, text:str) -> list[int]: return list(text.encode('utf-8'))
-    def encode_batch(self, texts) -> list[np.ndarray]: return [np.frombuffer(t.encode('utf-8'), np.uint8) for t in texts]
+    def encode(self, text:str) -> list[int]:
+        "The ids of `text`: its UTF-8 bytes."
+        return list(text.encode('utf-8'))
+    def encode_batch(self, texts) -> list[np.ndarray]:
+        "The ids of each text, as a uint8 array."
+        return [np.frombuffer(t.encode('utf-8'), np.uint8) for t in texts]
     def decode(self, ids) -> str:
         "Text of `ids`; end-of-text is skipped and an invalid byte sequence (from a model) becomes U+FFFD."
         return bytes(int(i) for i in ids if 0 <= int(i) < 256).decode('utf-8', errors='replace')
@@ -566,16 +578,26 @@ class BPETokenizer:
         self.eot_id = tok.token_to_id(EOT)
         if self.eot_id is None: raise ValueError(f"{path or 'tokenizer'}: has no {EOT} token")
     @property
-    def vocab_size(self) -> int: return self.tok.get_vocab_size()
-    def encode(self, text:str) -> list[int]: return self.tok.encode(text).ids
-    def encode_batch(self, texts) -> list[list[int]]: return [e.ids for e in self.tok.encode_batch(list(texts))]
-    def decode(self, ids) -> str: return self.tok.decode([int(i) for i in ids], skip_special_tokens=True)
+    def vocab_size(self) -> int:
+        "Number of token ids, special tokens included."
+        return self.tok.get_vocab_size()
+    def encode(self, text:str) -> list[int]:
+        "The token ids of `text`."
+        return self.tok.encode(text).ids
+    def encode_batch(self, texts) -> list[list[int]]:
+        "The token ids of each text."
+        return [e.ids for e in self.tok.encode_batch(list(texts))]
+    def decode(self, ids) -> str:
+        "The text of `ids`, special tokens dropped."
+        return self.tok.decode([int(i) for i in ids], skip_special_tokens=True)
     def save(self, path) -> pathlib.Path:
+        "Write the tokenizer (a tokenizers JSON file) to `path`, creating its folder; returns `path`."
         path = pathlib.Path(path); path.parent.mkdir(parents=True, exist_ok=True)
         self.tok.save(str(path)); self.path = path
         return path
     @classmethod
     def load(cls, path):
+        "The tokenizer saved at `path` (a tokenizers JSON file)."
         from tokenizers import Tokenizer
         path = pathlib.Path(path)
         if not path.is_file(): raise FileNotFoundError(f"{path}: no such tokenizer file (expected a tokenizers JSON file)")

@@ -54,6 +54,7 @@ class HFTeacher(nn.Module):
         ctx = getattr(c, 'max_position_embeddings', None) or getattr(c, 'n_positions', None) or 1_000_000
         self.task = Task.lm(vocab_size=int(c.vocab_size), context_length=int(ctx))
     def forward(self, ids):
+        "Next-token logits of `ids` (B, T): (B, T, V)."
         return self.model(input_ids=ids).logits  # (B, T, V)
 
 def hf_teacher(path,                    # a local directory holding a Hugging Face causal LM checkpoint

@@ -56,6 +56,7 @@ class EvaluatorSpec:
 
 _EXPERIMENTS = {}
 
+# %% ../nbs/51_executors.ipynb
 @contextlib.contextmanager
 def torch_threads(n:int|None):
     "Run the block with `n` torch threads (None: unchanged); restores the previous count."
@@ -66,7 +67,8 @@ def torch_threads(n:int|None):
 
 class _Executor:
     "Context-manager plumbing shared by the executors."
-    def close(self): pass
+    def close(self):
+        "Release what the executor holds (worker processes, cached evaluators); it can be used again after."
     def __enter__(self): return self
     def __exit__(self, *a): self.close()
 
@@ -106,8 +108,8 @@ class LocalExecutor(_Executor):
     def __init__(self, device=None): self.device, self._evals = device, {}
     workers = 1
     def map(self, spec:EvaluatorSpec, phase:str, configs:list, callback=None, on_start=None) -> list[EvalResult]:
-        "Results in the order of `configs`; `on_start(config)` before each evaluation (this process may die in it:"
-        "the driver counts attempts), `callback(result)` as each one completes."
+        """Results in the order of `configs`; `on_start(config)` before each evaluation (this process may die in it:
+        the driver counts attempts), `callback(result)` as each one completes."""
         key = (spec, phase)
         if key not in self._evals: self._evals[key] = spec.make(phase, self.device)
         ev, out = self._evals[key], []
@@ -117,12 +119,14 @@ class LocalExecutor(_Executor):
                 out.append(ev.evaluate(c))
                 if callback: callback(out[-1])
         return out
-    def close(self): self._evals.clear()
+    def close(self):
+        "Drop the cached evaluators (and the data they hold)."
+        self._evals.clear()
 
 # %% ../nbs/51_executors.ipynb
 def _init_worker(devices, threads):
-    "Pool initializer: die with the driver (Linux: the kernel sends SIGKILL when the parent exits, however it ends),"
-    "take this worker's device from the queue, fix the thread count."
+    """Pool initializer: die with the driver (Linux: the kernel sends SIGKILL when the parent exits, however it ends),
+    take this worker's device from the queue, fix the thread count."""
     try:
         import ctypes, signal
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
@@ -160,6 +164,7 @@ def default_devices(workers:int|None=None) -> list[str]:
         return gpus if workers is None else (gpus * workers)[:workers]
     return ['cpu'] * (workers or max(1, os.cpu_count() or 1))
 
+# %% ../nbs/51_executors.ipynb
 class ProcessExecutor(_Executor):
     "One worker process per device (spawn); a worker crash costs only the task that caused it."
     name = 'process'
@@ -180,8 +185,8 @@ class ProcessExecutor(_Executor):
         return self._pool
 
     def map(self, spec:EvaluatorSpec, phase:str, configs:list, callback=None, on_start=None) -> list[EvalResult]:
-        "Results in the order of `configs`; `callback(result)` as each one completes. (`on_start` is not called: a"
-        "worker's death is caught here and recorded as that candidate's `crashed` result.)"
+        """Results in the order of `configs`; `callback(result)` as each one completes. (`on_start` is not called: a
+        worker's death is caught here and recorded as that candidate's `crashed` result.)"""
         dicts = _as_dicts(configs)
         out = [None] * len(dicts)
         futs = {self._start(spec.threads).submit(_evaluate_task, spec, phase, d): i for i, d in enumerate(dicts)}
@@ -210,6 +215,7 @@ class ProcessExecutor(_Executor):
         return out
 
     def close(self):
+        "Shut the worker processes down (waiting for them) and drop the queue; the next `map` starts new ones."
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._queue.close(); self._queue.join_thread()
@@ -231,7 +237,9 @@ class RayExecutor(_Executor):
         self._task = ray.remote(_evaluate_in_worker).options(num_cpus=num_cpus, num_gpus=num_gpus, max_retries=max_retries)
 
     @property
-    def workers(self) -> int: return max(1, int(self.ray.cluster_resources().get('CPU', 1)))
+    def workers(self) -> int:
+        "How many evaluations run at once: the Ray cluster's CPUs (at least 1)."
+        return max(1, int(self.ray.cluster_resources().get('CPU', 1)))
 
     def map(self, spec:EvaluatorSpec, phase:str, configs:list, callback=None, on_start=None) -> list[EvalResult]:
         "Results in the order of `configs`; `callback(result)` as each one is collected."

@@ -33,16 +33,19 @@ def search_space(mode:str='minimal', families=None, options:dict|None=None) -> S
     tag = ','.join(options['arch_type']) if list(options) == ['arch_type'] else 'custom'
     return SearchSpace.from_options(options, base=mode, name=f"{mode}[{tag}]")
 
+# %% ../nbs/62_runner.ipynb
 def default_run_dir(experiment:str, root='runs') -> pathlib.Path:
+    "A new run directory's path: `root`/<experiment>-<date>-<time> (nothing is created)."
     return pathlib.Path(root) / f"{experiment}-{datetime.datetime.now():%Y%m%d-%H%M%S}"
 
-def search_settings(mode:str='minimal', families=None, population:int=10, generations:int=5, phases='fast',
+def search_settings(mode:str='minimal', *, families=None, population:int=10, generations:int=5, phases='fast',
                     selection:str='weighted', seed:int=0, space_options:dict|None=None, **search_kw) -> tuple[SearchSpace, SearchConfig]:
     "The space and the `SearchConfig` `make_search` uses, checked (a `ValueError` names the bad choice); nothing is created or loaded."
     cfg = SearchConfig(population=population, generations=generations, phases=phases, selection=selection, seed=seed, **search_kw)
     return search_space(mode, families, space_options), cfg
 
-def make_search(experiment:str='mnist', mode:str='minimal', families=None, population:int=10, generations:int=5,
+# %% ../nbs/62_runner.ipynb
+def make_search(experiment:str='mnist', *, mode:str='minimal', families=None, population:int=10, generations:int=5,
                 phases='fast', selection:str='weighted', objectives=None, seed:int=0, data_dir=None, device=None,
                 executor=None, out=None, progress:bool=False, log=print,
                 space_options:dict|None=None,   # gene -> values replacing the mode's (e.g. small widths)
@@ -56,7 +59,8 @@ def make_search(experiment:str='mnist', mode:str='minimal', families=None, popul
         objectives = tuple(o if isinstance(o, Objective) else Objective.from_dict(dict(o)) for o in objectives)
         if not objectives or sum(o.weight for o in objectives) <= 0:
             raise ValueError("objectives are invalid: give at least one objective with a weight > 0")
-    space, cfg = search_settings(mode, families, population, generations, phases, selection, seed, space_options, **search_kw)
+    space, cfg = search_settings(mode, families=families, population=population, generations=generations, phases=phases,
+                                 selection=selection, seed=seed, space_options=space_options, **search_kw)
     spec = EvaluatorSpec(experiment, objectives=objectives, data_dir=None if data_dir is None else str(data_dir), seed=seed,
                          device=device, options=tuple(sorted((evaluator_options or {}).items())),
                          experiment_options=experiment_options or {})
@@ -110,8 +114,8 @@ def summary_text(s:dict) -> str:
 
 # %% ../nbs/62_runner.ipynb
 def experiments_dir() -> pathlib.Path:
-    "nbs/experiments of this checkout (the package's parent directory)."
-    return pathlib.Path(nas_nb.__file__).resolve().parent.parent / 'nbs' / 'experiments'
+    "Where the experiment notebooks are: nas_nb/notebooks/, package data (a checkout, an editable or a wheel install)."
+    return pathlib.Path(nas_nb.__file__).resolve().parent / 'notebooks'
 
 def experiment_notebooks() -> dict:
     "Name -> path of every experiment notebook."
@@ -166,6 +170,7 @@ def _check_device(device):
     if d.type == 'cuda' and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} is invalid here: no CUDA device is visible (use cpu or null)")
 
+# %% ../nbs/62_runner.ipynb
 def check_parameters(nb, parameters:dict) -> dict:
     "Notebook `nb`'s parameter values with `parameters` applied, checked as its code will use them; nothing runs or is created."
     defaults = notebook_parameters(nb)
@@ -200,14 +205,18 @@ class LineForwarder:
     "A kernel's stdout and stderr onto one terminal stream: a line printed after a progress bar starts a line of its own."
     def __init__(self, stream): self.stream, self.tail = stream, ''   # tail: what the cursor's line shows now
     def write(self, text:str):
+        "Write `text` (a kernel's output chunk) so that a message never lands at the end of a progress bar's line."
         if not text: return
         if self.tail and not text.startswith(('\r', '\n')):  # the cursor is mid-line, after a bar or its blanking
             text = ('\r' if not self.tail.strip() else '\n') + text  # a cleared bar is overwritten; a live one kept
         self.stream.write(text)
         self.stream.flush()
         self.tail = text.rsplit('\n', 1)[-1].rsplit('\r', 1)[-1]
-    def flush(self): self.stream.flush()
+    def flush(self):
+        "Flush the terminal stream."
+        self.stream.flush()
 
+# %% ../nbs/62_runner.ipynb
 class ExperimentFailed(RuntimeError):
     "An experiment notebook raised: which cell, what, and where the executed notebook is."
 

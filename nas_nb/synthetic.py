@@ -78,11 +78,17 @@ class SyntheticData:
 
     def __len__(self): return len(self.ids)
     @property
-    def seq_len(self) -> int: return self.mask.shape[1]
+    def seq_len(self) -> int:
+        "Positions scored per example (T)."
+        return self.mask.shape[1]
     @property
-    def inputs(self) -> torch.Tensor: return self.ids[:, :-1]   # (N, T)
+    def inputs(self) -> torch.Tensor:
+        "What the model reads: every id but the last."
+        return self.ids[:, :-1]   # (N, T)
     @property
-    def targets(self) -> torch.Tensor: return self.ids[:, 1:]   # (N, T)
+    def targets(self) -> torch.Tensor:
+        "What it predicts: the next id at each position."
+        return self.ids[:, 1:]   # (N, T)
 
     def subset(self, idx) -> SyntheticData:
         "The rows `idx` (indices, a bool mask or a slice), same `names`, `vocab_size` and `params`."

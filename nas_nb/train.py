@@ -47,8 +47,8 @@ def _batches(data, idx, bs):
 def _n(data): return len(data[0]) if isinstance(data, (tuple, list)) else len(data)
 
 def loss_fn(model, batch):
-    "Mean loss of a batch, and (number of correct predictions, number of predictions); a language model's batch is"
-    "(ids,) or (ids, mask), and with a mask only the masked targets count."
+    """Mean loss of a batch, and (number of correct predictions, number of predictions); a language model's batch is
+    (ids,) or (ids, mask), and with a mask only the masked targets count."""
     if model.task.kind == 'classify':
         x, y = batch
         logits = model(x)
@@ -89,7 +89,9 @@ class TrainResult:
     steps: int = 0
     samples_seen: int = 0
     train_time: float = 0.0
-    def to_dict(self): return asdict(self)
+    def to_dict(self):
+        "The result as a plain dict (JSON-serialisable)."
+        return asdict(self)
 
 def _metric(task_kind): return ('accuracy', 1) if task_kind == 'classify' else ('loss', -1)  # name, direction
 

@@ -29,6 +29,10 @@ def test_notebooks_are_clean(tmp_path):
     d = _copy(tmp_path)
     subprocess.run([str(BIN / 'nbdev_clean')], cwd=d, check=True)
     assert _tree(d / 'nbs', '*.ipynb') == _tree(ROOT / 'nbs', '*.ipynb'), "run nbdev_clean and commit nbs/"
+    # the experiment notebooks are package data (nas_nb/notebooks/), outside nbs/: cleaned by name
+    subprocess.run([str(BIN / 'nbdev_clean'), '--fname', 'nas_nb/notebooks'], cwd=d, check=True)
+    assert _tree(d / 'nas_nb' / 'notebooks', '*.ipynb') == _tree(ROOT / 'nas_nb' / 'notebooks', '*.ipynb'), \
+        "run nbdev_clean --fname nas_nb/notebooks and commit them"
 
 def test_readme_is_current():
     r = subprocess.run([sys.executable, str(ROOT / 'tools' / 'readme.py'), '--check'], capture_output=True, text=True)
