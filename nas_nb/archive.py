@@ -69,10 +69,14 @@ def best(self:Archive):
     return max(rs, key=lambda r: r.fitness) if rs else None
 
 @patch(as_prop=True)
-def evaluations(self:Archive) -> int: return sum(len(v) for v in self.results.values())
+def evaluations(self:Archive) -> int:
+    "Number of results in the archive, all phases together."
+    return sum(len(v) for v in self.results.values())
 
 @patch
-def state(self:Archive) -> dict: return dict(history=self.history, populations=self.populations, seen=sorted(self.seen))
+def state(self:Archive) -> dict:
+    "The history, populations and seen arch_ids (sorted), as a checkpoint holds them (`restore` reads them back)."
+    return dict(history=self.history, populations=self.populations, seen=sorted(self.seen))
 
 @patch
 def restore(self:Archive, st:dict):

@@ -90,7 +90,9 @@ class TabularBenchmark:
 
     def _res(self, x) -> EvalResult: return x if isinstance(x, EvalResult) else self.lookup(x)
 
-    def config(self, arch_id:str) -> ArchitectureConfig: return ArchitectureConfig.from_dict(self.lookup(arch_id).config)
+    def config(self, arch_id:str) -> ArchitectureConfig:
+        "The `ArchitectureConfig` of the table's architecture `arch_id`."
+        return ArchitectureConfig.from_dict(self.lookup(arch_id).config)
 
     def point(self, r:EvalResult) -> list|None:
         "Each axis's `transform` of the result min-max normalised over the table: 1 the table's best, 0 its worst (None: failed)."
@@ -102,7 +104,9 @@ class TabularBenchmark:
         pts = [p for r in results if (p := self.point(self._res(r))) is not None]
         return hypervolume(pts, [0.0] * len(self.objectives))
 
-    def hv_ratio(self, results) -> float: return self.hv(results) / self.true_hv
+    def hv_ratio(self, results) -> float:
+        "Hypervolume of `results` as a fraction of the true front's (1: the true front found)."
+        return self.hv(results) / self.true_hv
 
     def regret(self, results) -> float:
         "The table's best weighted fitness minus the best among `results`."
@@ -154,13 +158,18 @@ class ReplayExecutor:
         if (spec, phase) not in self._versions: self._versions[spec, phase] = spec.make(phase).code_version
         return self._versions[spec, phase]
 
-    def count(self, phase:str) -> int: return len(self._seen.get(phase, ()))
-    def ids(self, phase:str) -> list[str]: return [a for p, a in self.trace if p == phase]
+    def count(self, phase:str) -> int:
+        "Number of distinct architectures asked for at `phase`."
+        return len(self._seen.get(phase, ()))
+    def ids(self, phase:str) -> list[str]:
+        "The arch_ids asked for at `phase`, in order, repeats included."
+        return [a for p, a in self.trace if p == phase]
     def train_seconds(self) -> float:
         "Training time (as measured when the table was built) of every distinct architecture asked for, all phases."
         return sum(self.train_seconds_at(p) for p in self._seen)
 
     def train_seconds_at(self, phase:str) -> float:
+        "Training time (as measured when the table was built) of every distinct architecture asked for at `phase`."
         tb = self.tables[phase]
         return sum(tb.lookup(a).metrics.get('train_time_s', 0.0) for a in self._seen[phase] if tb is not None and a in tb)
 
@@ -181,7 +190,8 @@ class ReplayExecutor:
             if callback: callback(r)
         return out
 
-    def close(self): pass
+    def close(self):
+        "Nothing to release: the tables stay open."
     def __enter__(self): return self
     def __exit__(self, *a): pass
 

@@ -5,14 +5,15 @@
 # %% ../nbs/70_cli.ipynb 3
 from __future__ import annotations
 import argparse, json, sys
-from .config import GENES, applies, ARCH_TYPES
+from .config import GENES, applies
+from .families import family_names
 from .search_space import SearchSpace, MODES, BASELINES
 from .models import Task, estimate_params
 
 # %% auto 0
 __all__ = ['COMMANDS', 'REPORT_TASKS', 'UsageError', 'check_device', 'experiment_options', 'command', 'make_parser', 'main',
-           'space_summary', 'cmd_space', 'load_config', 'cmd_evaluate', 'objectives_line', 'cmd_search',
-           'cmd_remeasure', 'cmd_report', 'cmd_run']
+           'space_summary', 'cmd_space', 'load_config', 'cmd_evaluate', 'cmd_search', 'cmd_remeasure', 'cmd_report',
+           'cmd_run']
 
 # %% ../nbs/70_cli.ipynb
 class UsageError(Exception):
@@ -101,7 +102,7 @@ def space_summary(mode:str) -> dict:
     return dict(mode=mode, size=sp.size(), valid=sp.count_valid(), implementations=sp.count_implementations(),
                 distinct=sp.count_distinct(),
                 genes={g: list(sp.options[g]) for g in GENES},
-                applies_to={g: [a for a in ARCH_TYPES if applies(g, a)] for g in GENES},
+                applies_to={g: [a for a in family_names() if applies(g, a)] for g in GENES},
                 baselines={name: dict(c.to_dict(), params={t: estimate_params(c, task) for t, task in REPORT_TASKS.items()})
                            for name, c in BASELINES.items()})
 
@@ -124,7 +125,7 @@ def cmd_space(args) -> int:
     print("genes")
     for g, opts in s['genes'].items():
         fam = s['applies_to'][g]
-        where = '' if len(fam) == len(ARCH_TYPES) else f"   (only {', '.join(fam)})"
+        where = '' if len(fam) == len(family_names()) else f"   (only {', '.join(fam)})"
         print(f"  {g:18} {len(opts):>2} x  {', '.join(map(str, opts))}{where}")
     print(f"baselines (exact parameter counts: {', '.join(REPORT_TASKS)})")
     for name, c in s['baselines'].items():
@@ -189,18 +190,6 @@ def _read_objectives(path) -> list:
                          '[{"name": "accuracy", "weight": 1.0}]')
     return objectives
 
-def objectives_line(run_dir) -> str|None:
-    "The best architecture's value of each objective of the run in `run_dir` (search.json, best_architecture.json), one line."
-    import pathlib
-    from nas_nb.experiments import Objective
-    from nas_nb.runner import format_number
-    d = pathlib.Path(run_dir)
-    try: info, best = (json.loads((d / f).read_text()) for f in ('search.json', 'best_architecture.json'))
-    except (OSError, ValueError): return None
-    if not best: return None
-    objs = [Objective.from_dict(o) for o in info.get('objectives', [])]
-    return '  objectives: ' + ', '.join(f"{o.name} {format_number(best['metrics'][o.name]) if o.name in best['metrics'] else '—'}"
-                                        for o in objs)
 
 # %% ../nbs/70_cli.ipynb
 def _search_arguments(p):
@@ -261,7 +250,6 @@ def cmd_search(args) -> int:
         from nas_nb.report import write_report
         print(f"report: {write_report(s['run_dir'])}")
     print(summary_text(s))
-    if line := objectives_line(s['run_dir']): print(line)
     if s.get('best') is None:
         print("nas_nb: error: no candidate was evaluated successfully (see the failures in results.sqlite)", file=sys.stderr)
         return 1
@@ -286,7 +274,6 @@ def cmd_remeasure(args) -> int:
         from nas_nb.report import write_report
         print(f"report: {write_report(args.run_dir)}")
     print(summary_text(s))
-    if line := objectives_line(args.run_dir): print(line)
     return 0
 
 # %% ../nbs/70_cli.ipynb
@@ -327,3 +314,7 @@ def cmd_run(args) -> int:
     print(f"notebook: {out / experiment_notebook(args.experiment).name}")
     if (out / 'report.html').is_file(): print(f"report: {out / 'report.html'}")
     return 0
+
+# %% ../nbs/70_cli.ipynb
+#| eval: false
+if __name__ == '__main__': sys.exit(main())   # not run in the notebook (there too __name__ is '__main__')

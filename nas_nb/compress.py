@@ -70,6 +70,7 @@ class QuantLinear(nn.Module):
     int8_matmul = True  # int8 on CPU without grad: integer matmul with per-token activation scales (W8A8 dynamic)
 
     def forward(self, x):
+        "(..., I) -> (..., O) with the dequantized weight; int8 on CPU without grad (`int8_matmul`): an integer matmul."
         b = None if self.bias is None else self.bias.to(x.dtype)
         if self.fmt == 'int8' and self.int8_matmul and x.device.type == 'cpu' and not torch.is_grad_enabled():
             x2 = x.reshape(-1, self.in_features).float()                                # (M, I)
@@ -80,9 +81,12 @@ class QuantLinear(nn.Module):
         return F.linear(x, self.dequantize(x.dtype), b)
 
     @property
-    def weight_count(self) -> int: return self.in_features * self.out_features  # logical weights (`count_params` adds them)
+    def weight_count(self) -> int:
+        "The logical weights it holds packed, I x O (`count_params` adds them)."
+        return self.in_features * self.out_features
 
     def extra_repr(self):
+        "Sizes, format and number of scale groups, for the module's repr."
         return f"in_features={self.in_features}, out_features={self.out_features}, fmt={self.fmt}, groups={self.groups}"
 
 # %% ../nbs/30_compress.ipynb

@@ -136,10 +136,14 @@ def canonical(self:ArchitectureConfig) -> ArchitectureConfig:
     return self if genes == asdict(self) else ArchitectureConfig(**genes)
 
 @patch
-def to_dict(self:ArchitectureConfig) -> dict: return asdict(self)
+def to_dict(self:ArchitectureConfig) -> dict:
+    "The genome as a dict of its 13 genes."
+    return asdict(self)
 
 @patch
-def to_json(self:ArchitectureConfig, **kw) -> str: return json.dumps(self.to_dict(), **kw)
+def to_json(self:ArchitectureConfig, **kw) -> str:
+    "The genome as JSON text (`kw`: `json.dumps` options)."
+    return json.dumps(self.to_dict(), **kw)
 
 def _genes_id(genes:dict) -> str: return hashlib.sha256(json.dumps(genes, sort_keys=True, separators=(',', ':')).encode()).hexdigest()[:12]
 

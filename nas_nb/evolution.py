@@ -67,7 +67,9 @@ class SearchConfig:
         bad = [p for p in self.phases if p not in PHASES]
         if not self.phases or bad: raise ValueError(f"phases={list(self.phases)!r} is invalid: allowed phases are {', '.join(PHASES)}")
 
-    def to_dict(self) -> dict: return dataclasses.asdict(self)
+    def to_dict(self) -> dict:
+        "The settings as a dict of their fields."
+        return dataclasses.asdict(self)
 
 # %% ../nbs/50_evolution.ipynb
 def progress_bar(**kw):
@@ -143,14 +145,35 @@ class EvolutionaryNAS:
         self.generation, self.parents, self.candidates, self.stopped, self.exhausted = 0, [], [], False, False
         self.callbacks = []  # f(event:str, search) on 'generation' and 'result'
 
-    results = property(lambda self: self.archive.results, doc="phase -> arch_id -> result: everything evaluated")
-    seen = property(lambda self: self.archive.seen, doc="the arch_ids the evolution phase evaluated or was asked to")
-    history = property(lambda self: self.archive.history, doc="a row per generation and promotion (HISTORY_FIELDS)")
-    populations = property(lambda self: self.archive.populations, doc="per generation and phase: the arch_ids of its population")
-    final_phase = property(lambda self: self.archive.final_phase, doc="the highest fidelity with ok results")
-    def front(self, phase:str) -> list[EvalResult]: return self.archive.front(phase)
-    def best(self) -> EvalResult|None: return self.archive.best()
-    def stop(self): self.stopped = True  # finish the current generation, checkpoint, return
+    @property
+    def results(self) -> dict:
+        "Phase -> arch_id -> result: everything evaluated (the archive's)."
+        return self.archive.results
+    @property
+    def seen(self) -> set:
+        "The arch_ids the evolution phase evaluated or was asked to."
+        return self.archive.seen
+    @property
+    def history(self) -> list:
+        "A row per generation and promotion (`HISTORY_FIELDS`)."
+        return self.archive.history
+    @property
+    def populations(self) -> list:
+        "Per generation and phase: the arch_ids of its population."
+        return self.archive.populations
+    @property
+    def final_phase(self) -> str:
+        "The highest fidelity with ok results (the first phase if none has one)."
+        return self.archive.final_phase
+    def front(self, phase:str) -> list[EvalResult]:
+        "The non-dominated ok results at `phase`, by arch_id."
+        return self.archive.front(phase)
+    def best(self) -> EvalResult|None:
+        "The best result by weighted fitness at the highest fidelity reached, or None."
+        return self.archive.best()
+    def stop(self):
+        "Ask the search to stop: it finishes the current generation, checkpoints and returns (`resume` continues it)."
+        self.stopped = True
 
     def _evaluator(self, phase):  # the driver's evaluator: the cache key (code version) and objectives, never trains
         if phase not in self._evs: self._evs[phase] = self.spec.make(phase)

@@ -86,7 +86,9 @@ class Objective:
             raise ValueError(f"objective {d!r} is invalid: expected a dict with 'name' and any of {', '.join(sorted(fields - {'name'}))}")
         return cls(**{k: tuple(v) if k == 'target' and v is not None else v for k, v in d.items()})
 
-    def to_dict(self) -> dict: return dataclasses.asdict(self)
+    def to_dict(self) -> dict:
+        "The objective as a dict of its fields (`from_dict` reads it back)."
+        return dataclasses.asdict(self)
 
 def _is_fraction(metric:str) -> bool:
     "Can `metric` be 0: an accuracy (also of a named part, accuracy_<part>)?"

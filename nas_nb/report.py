@@ -91,11 +91,16 @@ class Run:
     baselines: pd.DataFrame    # `results_frame` of baselines.json (empty when the run has none)
 
     @property
-    def objectives(self) -> list: return [Objective.from_dict(o) for o in self.info.get('objectives', [])]
+    def objectives(self) -> list:
+        "The run's `Objective`s, from search.json."
+        return [Objective.from_dict(o) for o in self.info.get('objectives', [])]
     @property
-    def phases(self) -> list: return list(self.info.get('settings', {}).get('phases', sorted(set(self.results.phase))))
+    def phases(self) -> list:
+        "The run's phases, from search.json's settings (else those of its results, sorted)."
+        return list(self.info.get('settings', {}).get('phases', sorted(set(self.results.phase))))
     @property
     def final_phase(self) -> str|None:
+        "The last of `phases` with an ok result, or None."
         ok = set(self.results.phase[self.results.status == 'ok'])
         return next((p for p in reversed(self.phases) if p in ok), None)
 

@@ -49,8 +49,12 @@ class RunLock:
         if self.fh is not None: self.fh.close(); self.fh = None
 
 # %% ../nbs/48_rundir.ipynb
-def rng_state(rng:random.Random) -> list: v, s, g = rng.getstate(); return [v, list(s), g]
-def set_rng_state(rng:random.Random, st:list): rng.setstate((st[0], tuple(st[1]), st[2]))
+def rng_state(rng:random.Random) -> list:
+    "`rng`'s state as a JSON-ready list (`set_rng_state` restores it)."
+    v, s, g = rng.getstate(); return [v, list(s), g]
+def set_rng_state(rng:random.Random, st:list):
+    "Restore `rng` to `st`, a state from `rng_state`."
+    rng.setstate((st[0], tuple(st[1]), st[2]))
 
 _STATE = dict(generation=int, parents=list, candidates=list, rng=list, history=list, seen=list, settings=dict)
 
@@ -79,9 +83,15 @@ class RunDir:
     "A search's run directory: its lock, search.json, the checkpoints (written, checked, read back) and the outputs."
     def __init__(self, path): self.path = pathlib.Path(path)
     @property
-    def state_file(self) -> pathlib.Path: return self.path / 'checkpoints' / 'state.json'
-    def lock(self) -> RunLock: return RunLock(self.path)
-    def write_json(self, name:str, obj, indent=1): _atomic_write(self.path / name, json.dumps(obj, indent=indent))
+    def state_file(self) -> pathlib.Path:
+        "checkpoints/state.json: the latest checkpoint."
+        return self.path / 'checkpoints' / 'state.json'
+    def lock(self) -> RunLock:
+        "The run directory's `RunLock` (taken by entering it)."
+        return RunLock(self.path)
+    def write_json(self, name:str, obj, indent=1):
+        "Write `obj` as JSON to the file `name` in the run directory, atomically."
+        _atomic_write(self.path / name, json.dumps(obj, indent=indent))
 
     def checkpoint(self, state:dict, every:int, final:bool=False):
         "Write `state` to checkpoints/state.json, and to gen_XXX.json every `every` generations and with `final`."

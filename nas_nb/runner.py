@@ -6,7 +6,7 @@
 from __future__ import annotations
 import datetime, json, os, pathlib, shutil, sys
 import nas_nb
-from .config import ARCH_TYPES
+from .families import family_names
 from .search_space import SearchSpace, MODES, BASELINES
 from .evolution import EvolutionaryNAS, SearchConfig
 from .executors import EvaluatorSpec, LocalExecutor, EXECUTORS
@@ -25,9 +25,10 @@ def search_space(mode:str='minimal', families=None, options:dict|None=None) -> S
     options = dict(options or {})
     if families is not None:
         families = [families] if isinstance(families, str) else list(families)
-        bad = [f for f in families if f not in ARCH_TYPES]
+        known = family_names()                      # read now: a family registered after import is known
+        bad = [f for f in families if f not in known]
         if bad or not families:
-            raise ValueError(f"families={families!r} is invalid: choose one or more of {', '.join(ARCH_TYPES)}")
+            raise ValueError(f"families={families!r} is invalid: choose one or more of {', '.join(known)}")
         if set(families) != set(SearchSpace(mode).options['arch_type']): options['arch_type'] = families
     if not options: return SearchSpace(mode)
     tag = ','.join(options['arch_type']) if list(options) == ['arch_type'] else 'custom'
@@ -106,7 +107,7 @@ def summary_text(s:dict) -> str:
     if b := s.get('best'):
         m = b['metrics']
         lines.append(f"  best {b['arch_id']}  fitness {b['fitness']:.4f}  " + '  '.join(
-            f"{k} {format_number(m[k])}" for k in ('accuracy', 'size_mb', 'latency_ms', 'params') if k in m))
+            f"{k} {format_number(v)}" for k, v in m.items()))   # the run's objectives, then params (`summary()`)
         c = b['config']
         lines.append('  ' + ' '.join(f"{k}={v}" for k, v in c.items() if applies(k, c['arch_type'])))
     lines.append("  outputs: history.csv, pareto.csv, populations.json, best_architecture.json, results.sqlite, checkpoints/")

@@ -47,20 +47,25 @@ class EvalResult:
             self.network_id = _genes_id(network_genes(self.config)) if set(GENES) <= set(self.config) else self.arch_id
 
     @property
-    def ok(self) -> bool: return self.status == 'ok'
-    def to_dict(self) -> dict: return dataclasses.asdict(self)
+    def ok(self) -> bool:
+        "Did the evaluation succeed (`status == 'ok'`)?"
+        return self.status == 'ok'
+    def to_dict(self) -> dict:
+        "The result as a dict of its fields."
+        return dataclasses.asdict(self)
     def scored(self, objectives) -> EvalResult:
         "This result with `fitness` computed from its measurements under `objectives` (0 unless ok)."
         from nas_nb.experiments import weighted_fitness
         return dataclasses.replace(self, fitness=weighted_fitness(self.metrics, objectives) if self.ok else 0.0)
     @classmethod
     def from_dict(cls, d:dict) -> EvalResult:
+        "A result from `to_dict`'s output; keys that are not fields are ignored."
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 
 def is_latency_metric(name:str) -> bool:
-    "Metrics that belong to the hardware they were timed on or to what was timed (`latency_input`: the input shape, the"
-    "decoding context): `latency*` and `decode*`, stored with the latency, not the training."
+    """Metrics that belong to the hardware they were timed on or to what was timed (`latency_input`: the input shape, the
+    decoding context): `latency*` and `decode*`, stored with the latency, not the training."""
     return name.startswith(('latency', 'decode'))
 
 # what a training and a latency depend on: the fields of their keys (one place, for writers and readers alike)
@@ -68,8 +73,12 @@ TRAINING_KEY = ('network_id', 'experiment', 'data_fingerprint', 'phase', 'seed',
 LATENCY_KEY = ('arch_id', 'experiment', 'latency_input', 'hardware', 'code_version')
 
 def _key(fields, values:dict) -> str: return '|'.join(str(values[f]) for f in fields)
-def training_key(r:EvalResult) -> str: return _key(TRAINING_KEY, vars(r))
-def latency_key(r:EvalResult) -> str: return _key(LATENCY_KEY, vars(r))
+def training_key(r:EvalResult) -> str:
+    "The store key of `r`'s training: its `TRAINING_KEY` fields joined by `|`."
+    return _key(TRAINING_KEY, vars(r))
+def latency_key(r:EvalResult) -> str:
+    "The store key of `r`'s latency: its `LATENCY_KEY` fields joined by `|`."
+    return _key(LATENCY_KEY, vars(r))
 
 # One integer per module whose code changes a measurement: bump it when a change alters what that module measures
 # (models, training, data, compression, pruning, scoring inputs, timing). The module of each model family carries its
@@ -151,10 +160,10 @@ _JSON = ('config', 'metrics', 'timings', 'curve')
 def _now() -> str: return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
 
 def _migrate_v1(conn:sqlite3.Connection) -> int:
-    "Schema 1 (one `evaluations` row per arch_id, fitness stored) -> 2. The rows are kept, marked as foreign: their data"
-    "fingerprint, device and hardware were not recorded, so no current evaluator is served them; readers (reports, the"
-    "tabular benchmark) still see every measurement. The first row of each network keeps the training; every row keeps"
-    "its latency. Returns the number of rows migrated."
+    """Schema 1 (one `evaluations` row per arch_id, fitness stored) -> 2. The rows are kept, marked as foreign: their data
+    fingerprint, device and hardware were not recorded, so no current evaluator is served them; readers (reports, the
+    tabular benchmark) still see every measurement. The first row of each network keeps the training; every row keeps
+    its latency. Returns the number of rows migrated."""
     rows = conn.execute("SELECT arch_id, experiment, phase, seed, code_version, config, status, message, metrics, timings, "
                         "data_source, host, created_at FROM evaluations ORDER BY rowid").fetchall()
     for (aid, exp, phase, seed, cv, config, status, msg, metrics, timings, src, host, created) in rows:
@@ -230,6 +239,7 @@ class ResultStore:
     def __getstate__(self): return dict(path=self.path, timeout=self.timeout)
     def __setstate__(self, s): self.__init__(s['path'], s['timeout'])
     def close(self):
+        "Close this process's connection (the next use opens a new one)."
         if self._conn is not None and self._pid == os.getpid(): self._conn.close()
         self._conn = None
     def __enter__(self): return self
@@ -237,8 +247,8 @@ class ResultStore:
     def __repr__(self): return f"ResultStore({str(self.path)!r}, {len(self)} trainings)"
 
     def put(self, r:EvalResult) -> bool:
-        "Store `r`'s training and (if ok and timed) its latency in one transaction; False if its training was already"
-        "stored (the first result is kept: read it back with `training`)."
+        """Store `r`'s training and (if ok and timed) its latency in one transaction; False if its training was already
+        stored (the first result is kept: read it back with `training`)."""
         r = dataclasses.replace(r, host=r.host or socket.gethostname(), cached=False, created_at=r.created_at or _now())
         conn = self._connect()
         conn.execute('BEGIN IMMEDIATE')
@@ -250,8 +260,8 @@ class ResultStore:
         return n
 
     def start_attempt(self, r:EvalResult) -> int:
-        "Note that the training of `r` (a result carrying its key fields) is starting now; returns how many attempts"
-        "at it started before this one without a result being stored (each one a process that died evaluating it)."
+        """Note that the training of `r` (a result carrying its key fields) is starting now; returns how many attempts
+        at it started before this one without a result being stored (each one a process that died evaluating it)."""
         conn, key = self._connect(), training_key(r)
         conn.execute('BEGIN IMMEDIATE')
         try:
@@ -281,8 +291,8 @@ class ResultStore:
         return d
 
     def training(self, **key) -> EvalResult|None:
-        "The stored training under exactly the context `key` (the `TRAINING_KEY` fields), without latency metrics,"
-        "marked `cached`; or None."
+        """The stored training under exactly the context `key` (the `TRAINING_KEY` fields), without latency metrics,
+        marked `cached`; or None."""
         key = _key(TRAINING_KEY, key)
         row = self._connect().execute(f"SELECT {', '.join(_TRAIN[1:])} FROM trainings WHERE key = ?", (key,)).fetchone()
         if row is None: return None
@@ -304,9 +314,9 @@ class ResultStore:
 
     def results(self, experiment:str|None=None, phase:str|None=None, status:str|None=None,
                 hardware:str|None=None) -> list[EvalResult]:
-        "Every stored result, one per (training, implementation timed), in insertion order, optionally filtered. An"
-        "implementation timed on several machines shows `hardware`'s latency (default: the latest timing). Unscored:"
-        "use `EvalResult.scored(objectives)` for fitness."
+        """Every stored result, one per (training, implementation timed), in insertion order, optionally filtered. An
+        implementation timed on several machines shows `hardware`'s latency (default: the latest timing). Unscored:
+        use `EvalResult.scored(objectives)` for fitness."""
         conds = [(c, v) for c, v in (('experiment', experiment), ('phase', phase), ('status', status)) if v is not None]
         where = ('WHERE ' + ' AND '.join(f"{c} = ?" for c, _ in conds)) if conds else ''
         conn = self._connect()
@@ -339,9 +349,12 @@ class ResultStore:
         return out
 
     def to_pandas(self, **filters):
+        "`records(**filters)` as a pandas DataFrame."
         import pandas as pd
         return pd.DataFrame(self.records(**filters))
     def to_csv(self, path, **filters) -> pathlib.Path:
+        "Write `to_pandas(**filters)` to the CSV file `path`; returns the path."
         self.to_pandas(**filters).to_csv(path, index=False); return pathlib.Path(path)
     def to_json(self, path, **filters) -> pathlib.Path:
+        "Write `results(**filters)` to `path` as a JSON list of their `to_dict`s; returns the path."
         pathlib.Path(path).write_text(json.dumps([r.to_dict() for r in self.results(**filters)], indent=1)); return pathlib.Path(path)

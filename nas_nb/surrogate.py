@@ -58,6 +58,7 @@ class Surrogate:
         self.forest = RandomForestRegressor(n_estimators=trees, random_state=seed, n_jobs=1)
 
     def fit(self, configs:list, points) -> 'Surrogate':
+        "Fit to `points` (n, n_objectives) of `configs`: the ridge, then the forest on its residuals; returns self."
         if len(configs) < 2: raise ValueError(f"the surrogate needs at least 2 evaluated architectures, got {len(configs)}")
         X, Y = arch_features(configs, self.space, self.task), np.asarray(points, dtype=float)
         self.linear.fit(X, Y)

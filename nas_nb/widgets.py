@@ -77,7 +77,9 @@ class SearchPanel:
     def _repr_mimebundle_(self, **kw): return self.ui._repr_mimebundle_(**kw)
 
     @property
-    def running(self) -> bool: return self._thread is not None and self._thread.is_alive()
+    def running(self) -> bool:
+        "Is a search running in the panel's background thread?"
+        return self._thread is not None and self._thread.is_alive()
 
     def wait(self, timeout:float|None=None) -> bool:
         "Wait for the running search; True when none is still going."

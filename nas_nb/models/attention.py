@@ -97,6 +97,7 @@ class Attention(nn.Module):
         return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=gqa)
 
     def forward(self, x):
+        "Causal attention over the whole sequence: (B, T, D) -> (B, T, D)."
         b, t, d = x.shape
         q, k, v = self._qkv(x, 0)
         return self.o_proj(self.attend(q, k, v).transpose(1, 2).reshape(b, t, -1))  # H*Dh may be < D after pruning

@@ -37,12 +37,17 @@ class Task:
                 raise ValueError(f"{f}={v!r} is invalid for a {self.kind} task: must be an integer >= 1")
 
     @classmethod
-    def lm(cls, vocab_size:int, context_length:int): return cls('lm', vocab_size=vocab_size, context_length=context_length)
+    def lm(cls, vocab_size:int, context_length:int):
+        "Next-token prediction over `vocab_size` tokens, sequences of up to `context_length`."
+        return cls('lm', vocab_size=vocab_size, context_length=context_length)
     @classmethod
     def classify(cls, n_features:int, n_tokens:int, n_classes:int):
+        "Classifying `n_tokens` feature vectors of `n_features` each into one of `n_classes`."
         return cls('classify', n_features=n_features, n_tokens=n_tokens, n_classes=n_classes)
     @property
-    def max_len(self) -> int: return self.context_length if self.kind == 'lm' else self.n_tokens
+    def max_len(self) -> int:
+        "The longest sequence the backbone sees: `context_length` (lm) or `n_tokens` (classify)."
+        return self.context_length if self.kind == 'lm' else self.n_tokens
 
 # %% ../../nbs/15_models.core.ipynb
 def __getattr__(name:str):
@@ -62,10 +67,12 @@ class Block(nn.Module):
         self.drop = nn.Dropout(cfg.dropout)
 
     def forward(self, x):
+        "The whole sequence: (B, T, D) -> (B, T, D)."
         x = x + self.drop(self.mixer(self.norm1(x)))
         return x + self.drop(self.ffn(self.norm2(x)))
 
     def init_state(self, batch:int, device=None, dtype=None):
+        "The (mixer, ffn) decoding state before the first token."
         return self.mixer.init_state(batch, device, dtype), self.ffn.init_state(batch, device, dtype)
 
     def step(self, x, state):

@@ -25,6 +25,7 @@ def count_params(model:nn.Module) -> int:
 class TokenGroupNorm(nn.GroupNorm):
     "GroupNorm over channel groups within each token: (..., D) -> (..., D)."
     def forward(self, x):
+        "Each token's D channels normalised on their own: (..., D) -> (..., D)."
         return super().forward(x.reshape(-1, x.shape[-1])).reshape(x.shape)
 
 def make_norm(kind:str, dim:int) -> nn.Module:
@@ -88,10 +89,16 @@ class FeedForward(nn.Module):
         std = INIT_STD if init == 'gpt2' else None
         init_linear(self.w_in, std); init_linear(self.w_out, std, scale=residual_scale(cfg))
 
-    def forward(self, x): return self.w_out(apply_act(self.act, self.w_in(x)))
+    def forward(self, x):
+        "`w_out(act(w_in(x)))` at every position: (..., D) -> (..., D)."
+        return self.w_out(apply_act(self.act, self.w_in(x)))
     # position-wise: no recurrent state, but the same init_state/step interface as the token mixers
-    def init_state(self, batch:int, device=None, dtype=None): return ()
-    def step(self, x, state): return self(x), state
+    def init_state(self, batch:int, device=None, dtype=None):
+        "No decoding state, `()`: the FFN is position-wise."
+        return ()
+    def step(self, x, state):
+        "One token (B, D) -> (B, D), and the (empty) state unchanged."
+        return self(x), state
 
 def ffn_params(cfg:ArchitectureConfig) -> int:
     "Exact parameter count of `FeedForward(cfg)`: two D x F matrices, three for the gated kinds."

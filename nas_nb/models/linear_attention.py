@@ -138,6 +138,7 @@ class LinearAttention(nn.Module):
         return (p(x).unflatten(-1, (self.h, self.dh)) for p in (self.q_proj, self.k_proj, self.v_proj))
 
     def forward(self, x):
+        "The whole sequence in the `impl` form (chunked, quadratic or loop), in float32: (B, T, D) -> (B, T, D)."
         B, T, D = x.shape
         q, k, v = (t.transpose(1, 2) for t in self._heads(x))  # (B, H, T, Dh)
         with torch.autocast(x.device.type, enabled=False):

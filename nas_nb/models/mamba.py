@@ -417,6 +417,7 @@ class MambaMixer(nn.Module):
         return F.softplus(self.dt_proj(dt)), B, C
 
     def forward(self, x):
+        "The whole sequence: causal conv and selective scan (fused CUDA kernels where `impl` allows), (B,T,D) -> (B,T,D)."
         xs, z = self.in_proj(x).chunk(2, dim=-1)                             # (B,T,E) each
         xs = xs.transpose(1, 2)                                              # (B,E,T)
         k = mamba_kernels()['conv'] if x.is_cuda and self.impl in ('auto', 'cuda') else None

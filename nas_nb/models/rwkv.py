@@ -175,6 +175,7 @@ class RWKVTimeMix(nn.Module):
                 self.receptance(torch.lerp(xx, x, self.time_mix_r)))
 
     def forward(self, x):                                    # (B, T, D)
+        "The whole sequence: WKV of the token-shifted projections, gated by sigmoid(receptance); (B, T, D) -> (B, T, D)."
         k, v, r = self._kvr(x, token_shift(x))               # (B, T, D) each
         y, _ = wkv(self.time_decay.exp(), self.time_first, k, v, impl=self.impl)
         return self.output(torch.sigmoid(r) * y.to(r.dtype))
@@ -206,6 +207,7 @@ class RWKVChannelMix(nn.Module):
 
     @torch.no_grad()
     def reset_rwkv_parameters(self):
+        "RWKV-4's initialisation of the two mixes and the projections: key orthogonal, receptance and value zero."
         d = self.cfg.hidden_dim
         _, r1 = _depth_ratios(self.cfg, self.layer_idx)
         ddd = torch.arange(d, dtype=torch.float32, device='cpu') / d
@@ -218,12 +220,17 @@ class RWKVChannelMix(nn.Module):
         h = apply_act(self.act, self.key(torch.lerp(xx, x, self.time_mix_k)))  # (..., F)
         return torch.sigmoid(self.receptance(torch.lerp(xx, x, self.time_mix_r))) * self.value(h)
 
-    def forward(self, x): return self._mix(x, token_shift(x))  # (B, T, D)
+    def forward(self, x):
+        "The whole sequence, each token mixed with the one before it: (B, T, D) -> (B, T, D)."
+        return self._mix(x, token_shift(x))
 
     def init_state(self, batch:int, device=None, dtype=None):
+        "(x_prev (B, D),): the previous token's input, zeros."
         return (torch.zeros(batch, self.cfg.hidden_dim, device=device, dtype=dtype),)
 
-    def step(self, x, state): return self._mix(x, state[0]), (x,)
+    def step(self, x, state):
+        "One token: x (B, D) -> (y (B, D), (x,))."
+        return self._mix(x, state[0]), (x,)
 
 # %% ../../nbs/14_models.rwkv.ipynb
 def rwkv_time_mix_params(cfg:ArchitectureConfig) -> int:
