@@ -20,7 +20,7 @@ from nas_nb.models.layers import count_params
 from nas_nb.models.decode import decode_state_bytes
 from nas_nb.latency import latency_stats, time_decode, time_model
 from nas_nb.synthetic import chance_accuracy
-from nas_nb.train import Phase, evaluate, train
+from nas_nb.train import Phase, split_metrics, train
 
 # the genes every family shares; transformer overrides normalization and activation (its GPT-2 form)
 COMMON = dict(num_layers=2, ffn_multiplier=2.0, dropout=0.0, quantization='fp32', pruning=0.0,
@@ -76,10 +76,10 @@ def run_point(family, width, T, P, vocab, phase, seed, timing, aux=()) -> dict:
     model = build_model(cfg, exp.task, seed=seed)
     c0 = time.process_time()
     r = train(model, exp.train, exp.valid, phase, patience=None, seed=seed,
-              on_epoch=lambda m, rec: rec.update(valid_mqar=evaluate(m, valid)['token_accuracy']))
+              on_epoch=lambda m, rec: rec.update(valid_mqar=split_metrics(m, valid)['token_accuracy']))
     train_cpu = time.process_time() - c0
-    test = evaluate(model, test_data)['token_accuracy'] if r.status != 'diverged' else float('nan')
-    valid_acc = evaluate(model, valid)['token_accuracy'] if r.status != 'diverged' else float('nan')
+    test = split_metrics(model, test_data)['token_accuracy'] if r.status != 'diverged' else float('nan')
+    valid_acc = split_metrics(model, valid)['token_accuracy'] if r.status != 'diverged' else float('nan')
     w = time_decode(model, T, threads=1, nice=None, **timing)
     dec, per_pass = w.stats(), latency_stats(*w.windows)   # the fastest and the median step, whatever stats() calls decode_ms
     lat = time_model(model, exp.sample_input, threads=1, nice=None, **timing)

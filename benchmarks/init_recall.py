@@ -9,7 +9,7 @@ every such value scored): the one the figures in benchmarks/README.md were measu
 import sys, time, torch, torch.nn as nn, json
 from nas_nb.models import build_model, Task
 from nas_nb.config import ArchitectureConfig as AC
-from nas_nb.train import train, evaluate, Phase
+from nas_nb.train import train, split_metrics, Phase
 torch.set_num_threads(1)
 
 def mqar(n, T=32, pairs=4, V=32, seed=0):

@@ -12,7 +12,7 @@ import torch
 from nas_nb.config import ArchitectureConfig
 from nas_nb.experiments import load_experiment
 from nas_nb.models import build_model
-from nas_nb.train import train, evaluate, Phase
+from nas_nb.train import train, split_metrics, Phase
 
 GENES = dict(normalization='rmsnorm', activation='swiglu', ffn_multiplier=2.0, dropout=0.0)
 FAMILY = {'gqa': dict(arch_type='gqa', position_encoding='rope'),
@@ -43,7 +43,7 @@ def main():
         cfg = ArchitectureConfig(hidden_dim=a.width, num_layers=a.layers, num_heads=a.heads, **GENES, **FAMILY[fam])
         model = build_model(cfg, exp.task)
         def per_task(m, rec):
-            for name, part in exp.parts['valid'].items(): rec[name] = evaluate(m, part)['token_accuracy']
+            for name, part in exp.parts['valid'].items(): rec[name] = split_metrics(m, part)['token_accuracy']
         t0 = time.perf_counter()
         r = train(model, exp.train, exp.valid, phase, patience=None, on_epoch=per_task)
         for h in r.history:

@@ -11,7 +11,7 @@ from nas_nb.config import ArchitectureConfig as AC
 from nas_nb.search_space import BASELINES
 from nas_nb.models import build_model, Task, count_params
 from nas_nb.data import load_mnist, load_code_corpus, ByteTokenizer, lm_sequences
-from nas_nb.train import train, evaluate, get_phase
+from nas_nb.train import train, split_metrics, get_phase
 
 def mnist(seed, only=None, lr=1e-3):
     data = load_mnist(seed=seed)
@@ -28,7 +28,7 @@ def mnist(seed, only=None, lr=1e-3):
         t0 = time.perf_counter()
         r = train(m, data.train, data.valid, 'full', seed=seed, lr=lr)
         wall = time.perf_counter() - t0
-        test = evaluate(m, data.test)
+        test = split_metrics(m, data.test)
         print(f"{name:34} {count_params(m):>10,} {r.epochs:>6} {r.status:>13} {r.metrics['accuracy']:>9.3f} "
               f"{test['accuracy']:>8.3f} {wall:>7.1f}", flush=True)
 

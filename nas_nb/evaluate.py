@@ -11,7 +11,7 @@ from .config import ArchitectureConfig
 from .models.core import build_model, estimate_params, count_flops
 from .models.decode import decode_state_bytes
 from .models.layers import count_params
-from .train import train, evaluate as evaluate_split, get_phase, Phase
+from .train import train, split_metrics, get_phase, Phase
 from .compress import quantize, artifact_size
 from .prune import prune
 from .experiments import Experiment, Objective, load_experiment, weighted_fitness
@@ -72,7 +72,7 @@ def part_metrics(model, exp:Experiment, **kw) -> dict:
     "accuracy_<part> and test_accuracy_<part> of each of `exp`'s named subsets (its `metric` on each); {} when it has none."
     m = {}
     for split, prefix in (('valid', ''), ('test', 'test_')):
-        for name, data in exp.parts.get(split, {}).items(): m[f'{prefix}accuracy_{name}'] = evaluate_split(model, data, **kw)[exp.metric]
+        for name, data in exp.parts.get(split, {}).items(): m[f'{prefix}accuracy_{name}'] = split_metrics(model, data, **kw)[exp.metric]
     return m
 
 # %% ../nbs/40_evaluate.ipynb
@@ -256,7 +256,7 @@ def _measure(self:Evaluator, cfg:ArchitectureConfig, t0:float) -> EvalResult:
     model = quantize(model, cfg.quantization, inplace=True)
     t2 = time.perf_counter()
     kw = dict(device=dev, bytes_per_token=exp.bytes_per_token)
-    valid, test = evaluate_split(model, exp.valid, **kw), evaluate_split(model, exp.test, **kw)
+    valid, test = split_metrics(model, exp.valid, **kw), split_metrics(model, exp.test, **kw)
     m = dict(accuracy=valid[exp.metric], test_accuracy=test[exp.metric], valid_loss=valid['loss'], test_loss=test['loss'])
     if parts := part_metrics(model, exp, **kw):  # named subsets (the synthetic tasks): accuracy is their mean, each kept
         for prefix, split in (('', 'valid'), ('test_', 'test')):
@@ -278,7 +278,7 @@ def _per_part_epoch(self:Evaluator, model, rec:dict):
     "After each epoch: the mean of the named parts' metric (what `accuracy` will be), for the learning curve."
     kw = dict(device=self.device, bytes_per_token=self.exp.bytes_per_token)
     parts = self.exp.parts['valid']
-    rec['valid_parts_mean'] = sum(evaluate_split(model, d, **kw)[self.exp.metric] for d in parts.values()) / len(parts)
+    rec['valid_parts_mean'] = sum(split_metrics(model, d, **kw)[self.exp.metric] for d in parts.values()) / len(parts)
 
 @patch
 def learning_curve(self:Evaluator, tr) -> list:

@@ -119,7 +119,7 @@ class Experiment:
     valid: object
     test: object
     source: str                   # where the data came from (files, subset, corpus) and the split sizes
-    metric: str                   # key of `nas_nb.train.evaluate`'s output that becomes `accuracy`
+    metric: str                   # key of `nas_nb.train.split_metrics`'s output that becomes `accuracy`
     objectives: tuple             # default objectives for this experiment
     sample_input: torch.Tensor    # batch-1 input for latency and FLOPs: (1, T, F) features or (1, T) ids
     bytes_per_token: float = 1.0
