@@ -5,6 +5,7 @@
 # %% ../nbs/41_store.ipynb 3
 from __future__ import annotations
 import ast, dataclasses, datetime, hashlib, json, os, pathlib, socket, sqlite3
+from fastcore.basics import patch
 import nas_nb
 from .config import network_genes, _genes_id, GENES
 from .families import family_versions
@@ -63,6 +64,7 @@ class EvalResult:
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 
+# %% ../nbs/41_store.ipynb
 def is_latency_metric(name:str) -> bool:
     """Metrics that belong to the hardware they were timed on or to what was timed (`latency_input`: the input shape, the
     decoding context): `latency*` and `decode*`, stored with the latency, not the training."""
@@ -80,6 +82,7 @@ def latency_key(r:EvalResult) -> str:
     "The store key of `r`'s latency: its `LATENCY_KEY` fields joined by `|`."
     return _key(LATENCY_KEY, vars(r))
 
+# %% ../nbs/41_store.ipynb
 # One integer per module whose code changes a measurement: bump it when a change alters what that module measures
 # (models, training, data, compression, pruning, scoring inputs, timing). The module of each model family carries its
 # own, declared with the family (`Family.version`: models.attention, linear_attention, mamba, rwkv). The test checks
@@ -107,6 +110,7 @@ def measurement_version() -> str:
 
 code_version = measurement_version  # the name the evaluator and executors use
 
+# %% ../nbs/41_store.ipynb
 def imported_modules(module:str='evaluate') -> set:
     "The `nas_nb` modules `module` imports, directly or not, with the packages they are in (read from the source, without importing)."
     root, todo, seen = pathlib.Path(nas_nb.__file__).parent, [module], set()
@@ -157,42 +161,7 @@ _LAT = ('key', 'arch_id', 'network_id', 'experiment', 'latency_input', 'hardware
         'host', 'created_at')
 _JSON = ('config', 'metrics', 'timings', 'curve')
 
-def _now() -> str: return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
-
-def _migrate_v1(conn:sqlite3.Connection) -> int:
-    """Schema 1 (one `evaluations` row per arch_id, fitness stored) -> 2. The rows are kept, marked as foreign: their data
-    fingerprint, device and hardware were not recorded, so no current evaluator is served them; readers (reports, the
-    tabular benchmark) still see every measurement. The first row of each network keeps the training; every row keeps
-    its latency. Returns the number of rows migrated."""
-    rows = conn.execute("SELECT arch_id, experiment, phase, seed, code_version, config, status, message, metrics, timings, "
-                        "data_source, host, created_at FROM evaluations ORDER BY rowid").fetchall()
-    for (aid, exp, phase, seed, cv, config, status, msg, metrics, timings, src, host, created) in rows:
-        cfg, m = json.loads(config), json.loads(metrics or '{}')
-        r = EvalResult(aid, cfg, exp, phase, seed, status, msg or '', m, 0.0, json.loads(timings or '{}'), src or '',
-                       f"v1:{cv}", host or '', created, data_fingerprint='v1:' + hashlib.sha256((src or '').encode()).hexdigest()[:12],
-                       device_kind='unknown', hardware=f"v1:{host or 'unknown host'}" if status == 'ok' else '',
-                       latency_input='v1')
-        _insert(conn, r)
-    conn.execute('ALTER TABLE evaluations RENAME TO evaluations_v1')
-    return len(rows)
-
-def _insert(conn, r:EvalResult) -> bool:
-    d = r.to_dict()
-    train_m = {k: v for k, v in r.metrics.items() if not is_latency_metric(k)}
-    lat_m = {k: v for k, v in r.metrics.items() if is_latency_metric(k)}
-    row = dict(d, key=training_key(r), metrics=train_m)
-    n = conn.execute(f"INSERT OR IGNORE INTO trainings ({', '.join(_TRAIN)}) VALUES ({', '.join('?' * len(_TRAIN))})",
-                     [json.dumps(row[c], sort_keys=True) if c in _JSON else row[c] for c in _TRAIN]).rowcount
-    if r.ok and lat_m:                      # hardware may be unknown (a record from elsewhere): never served to an evaluator
-        row = dict(d, key=latency_key(r), metrics=lat_m)
-        old = conn.execute("SELECT metrics FROM latencies WHERE key = ?", (row['key'],)).fetchone()
-        if old is None:
-            conn.execute(f"INSERT INTO latencies ({', '.join(_LAT)}) VALUES ({', '.join('?' * len(_LAT))})",
-                         [json.dumps(row[c], sort_keys=True) if c in _JSON else row[c] for c in _LAT])
-        elif set(lat_m) - set(old_m := json.loads(old[0])):  # complete a row that lacks metrics; a stored value is kept
-            conn.execute("UPDATE latencies SET metrics = ? WHERE key = ?", (json.dumps({**lat_m, **old_m}, sort_keys=True), row['key']))
-    return n == 1
-
+# %% ../nbs/41_store.ipynb
 class ResultStore:
     "Every measurement of a search in one SQLite file (WAL): trained networks and per-hardware latencies; also the cache."
     def __init__(self, path, timeout:float=60.0):  # seconds a writer waits for the lock
@@ -216,26 +185,6 @@ class ResultStore:
             self._conn, self._pid = conn, os.getpid()
         return self._conn
 
-    def _open_schema(self, conn):
-        conn.execute('BEGIN IMMEDIATE')
-        try:
-            v = conn.execute('PRAGMA user_version').fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if v > SCHEMA_VERSION:
-                raise ValueError(f"{self.path}: result store schema {v} was written by a newer nas_nb; this version reads "
-                                 f"schema {SCHEMA_VERSION} (and migrates 1 and 2): upgrade nas_nb or use another store")
-            for stmt in _SCHEMA.split(';'):
-                if stmt.strip(): conn.execute(stmt)
-            if 'curve' not in {r[1] for r in conn.execute('PRAGMA table_info(trainings)')}:  # schema 2: no learning curves
-                conn.execute('ALTER TABLE trainings ADD COLUMN curve TEXT')
-            if v < SCHEMA_VERSION and 'evaluations' in tables:
-                n = _migrate_v1(conn)
-                import logging; logging.getLogger('nas_nb').warning("%s: migrated %d results from store schema 1 to %d", self.path, n, SCHEMA_VERSION)
-            if v != SCHEMA_VERSION: conn.execute(f'PRAGMA user_version = {SCHEMA_VERSION}')  # a current store is not written
-            conn.execute('COMMIT')
-        except BaseException:
-            conn.execute('ROLLBACK'); raise
-
     def __getstate__(self): return dict(path=self.path, timeout=self.timeout)
     def __setstate__(self, s): self.__init__(s['path'], s['timeout'])
     def close(self):
@@ -246,43 +195,6 @@ class ResultStore:
     def __exit__(self, *a): self.close()
     def __repr__(self): return f"ResultStore({str(self.path)!r}, {len(self)} trainings)"
 
-    def put(self, r:EvalResult) -> bool:
-        """Store `r`'s training and (if ok and timed) its latency in one transaction; False if its training was already
-        stored (the first result is kept: read it back with `training`)."""
-        r = dataclasses.replace(r, host=r.host or socket.gethostname(), cached=False, created_at=r.created_at or _now())
-        conn = self._connect()
-        conn.execute('BEGIN IMMEDIATE')
-        try:
-            n = _insert(conn, r)
-            conn.execute('COMMIT')
-        except BaseException:
-            conn.execute('ROLLBACK'); raise
-        return n
-
-    def start_attempt(self, r:EvalResult) -> int:
-        """Note that the training of `r` (a result carrying its key fields) is starting now; returns how many attempts
-        at it started before this one without a result being stored (each one a process that died evaluating it)."""
-        conn, key = self._connect(), training_key(r)
-        conn.execute('BEGIN IMMEDIATE')
-        try:
-            row = conn.execute('SELECT count FROM attempts WHERE key = ?', (key,)).fetchone()
-            conn.execute('INSERT INTO attempts (key, count, pid, started_at) VALUES (?, 1, ?, ?) ON CONFLICT(key) DO UPDATE '
-                         'SET count = count + 1, pid = excluded.pid, started_at = excluded.started_at', (key, os.getpid(), _now()))
-            conn.execute('COMMIT')
-        except BaseException:
-            conn.execute('ROLLBACK'); raise
-        return row[0] if row else 0
-
-    def attempts(self, r:EvalResult) -> int:
-        "How many attempts at `r`'s training started (0 once it is stored, or if none did)."
-        if self.training(**{k: getattr(r, k) for k in TRAINING_KEY}) is not None: return 0
-        row = self._connect().execute('SELECT count FROM attempts WHERE key = ?', (training_key(r),)).fetchone()
-        return row[0] if row else 0
-
-    def put_latency(self, r:EvalResult):
-        "Store only `r`'s latency metrics (a re-timing on `r.hardware`): a new row, or the metrics a stored row lacks."
-        self.put(r)  # its training is already there: INSERT OR IGNORE keeps it, the latency row is added or completed
-
     @staticmethod
     def _decode(cols, row) -> dict:
         d = dict(zip(cols, row))
@@ -290,71 +202,185 @@ class ResultStore:
             if c in d: d[c] = json.loads(d[c]) if d[c] is not None else ([] if c == 'curve' else {})
         return d
 
-    def training(self, **key) -> EvalResult|None:
-        """The stored training under exactly the context `key` (the `TRAINING_KEY` fields), without latency metrics,
+# %% ../nbs/41_store.ipynb
+@patch
+def _open_schema(self:ResultStore, conn):
+    conn.execute('BEGIN IMMEDIATE')
+    try:
+        v = conn.execute('PRAGMA user_version').fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if v > SCHEMA_VERSION:
+            raise ValueError(f"{self.path}: result store schema {v} was written by a newer nas_nb; this version reads "
+                             f"schema {SCHEMA_VERSION} (and migrates 1 and 2): upgrade nas_nb or use another store")
+        for stmt in _SCHEMA.split(';'):
+            if stmt.strip(): conn.execute(stmt)
+        if 'curve' not in {r[1] for r in conn.execute('PRAGMA table_info(trainings)')}:  # schema 2: no learning curves
+            conn.execute('ALTER TABLE trainings ADD COLUMN curve TEXT')
+        if v < SCHEMA_VERSION and 'evaluations' in tables:
+            n = _migrate_v1(conn)
+            import logging; logging.getLogger('nas_nb').warning("%s: migrated %d results from store schema 1 to %d", self.path, n, SCHEMA_VERSION)
+        if v != SCHEMA_VERSION: conn.execute(f'PRAGMA user_version = {SCHEMA_VERSION}')  # a current store is not written
+        conn.execute('COMMIT')
+    except BaseException:
+        conn.execute('ROLLBACK'); raise
+
+# %% ../nbs/41_store.ipynb
+def _now() -> str: return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
+
+def _insert(conn, r:EvalResult) -> bool:
+    d = r.to_dict()
+    train_m = {k: v for k, v in r.metrics.items() if not is_latency_metric(k)}
+    lat_m = {k: v for k, v in r.metrics.items() if is_latency_metric(k)}
+    row = dict(d, key=training_key(r), metrics=train_m)
+    n = conn.execute(f"INSERT OR IGNORE INTO trainings ({', '.join(_TRAIN)}) VALUES ({', '.join('?' * len(_TRAIN))})",
+                     [json.dumps(row[c], sort_keys=True) if c in _JSON else row[c] for c in _TRAIN]).rowcount
+    if r.ok and lat_m:                      # hardware may be unknown (a record from elsewhere): never served to an evaluator
+        row = dict(d, key=latency_key(r), metrics=lat_m)
+        old = conn.execute("SELECT metrics FROM latencies WHERE key = ?", (row['key'],)).fetchone()
+        if old is None:
+            conn.execute(f"INSERT INTO latencies ({', '.join(_LAT)}) VALUES ({', '.join('?' * len(_LAT))})",
+                         [json.dumps(row[c], sort_keys=True) if c in _JSON else row[c] for c in _LAT])
+        elif set(lat_m) - set(old_m := json.loads(old[0])):  # complete a row that lacks metrics; a stored value is kept
+            conn.execute("UPDATE latencies SET metrics = ? WHERE key = ?", (json.dumps({**lat_m, **old_m}, sort_keys=True), row['key']))
+    return n == 1
+
+@patch
+def put(self:ResultStore, r:EvalResult) -> bool:
+    """Store `r`'s training and (if ok and timed) its latency in one transaction; False if its training was already
+        stored (the first result is kept: read it back with `training`)."""
+    r = dataclasses.replace(r, host=r.host or socket.gethostname(), cached=False, created_at=r.created_at or _now())
+    conn = self._connect()
+    conn.execute('BEGIN IMMEDIATE')
+    try:
+        n = _insert(conn, r)
+        conn.execute('COMMIT')
+    except BaseException:
+        conn.execute('ROLLBACK'); raise
+    return n
+
+@patch
+def put_latency(self:ResultStore, r:EvalResult):
+    "Store only `r`'s latency metrics (a re-timing on `r.hardware`): a new row, or the metrics a stored row lacks."
+    self.put(r)  # its training is already there: INSERT OR IGNORE keeps it, the latency row is added or completed
+
+# %% ../nbs/41_store.ipynb
+@patch
+def training(self:ResultStore, **key) -> EvalResult|None:
+    """The stored training under exactly the context `key` (the `TRAINING_KEY` fields), without latency metrics,
         marked `cached`; or None."""
-        key = _key(TRAINING_KEY, key)
-        row = self._connect().execute(f"SELECT {', '.join(_TRAIN[1:])} FROM trainings WHERE key = ?", (key,)).fetchone()
-        if row is None: return None
-        d = self._decode(_TRAIN[1:], row)
-        return EvalResult.from_dict(dict(d, cached=True))
+    key = _key(TRAINING_KEY, key)
+    row = self._connect().execute(f"SELECT {', '.join(_TRAIN[1:])} FROM trainings WHERE key = ?", (key,)).fetchone()
+    if row is None: return None
+    d = self._decode(_TRAIN[1:], row)
+    return EvalResult.from_dict(dict(d, cached=True))
 
-    def config_of(self, arch_id:str) -> dict|None:
-        "The genome of `arch_id` as stored (timed or trained under that id), or None."
-        conn = self._connect()
-        row = (conn.execute("SELECT config FROM latencies WHERE arch_id = ? LIMIT 1", (arch_id,)).fetchone()
-               or conn.execute("SELECT config FROM trainings WHERE arch_id = ? LIMIT 1", (arch_id,)).fetchone())
-        return None if row is None else json.loads(row[0])
+@patch
+def config_of(self:ResultStore, arch_id:str) -> dict|None:
+    "The genome of `arch_id` as stored (timed or trained under that id), or None."
+    conn = self._connect()
+    row = (conn.execute("SELECT config FROM latencies WHERE arch_id = ? LIMIT 1", (arch_id,)).fetchone()
+           or conn.execute("SELECT config FROM trainings WHERE arch_id = ? LIMIT 1", (arch_id,)).fetchone())
+    return None if row is None else json.loads(row[0])
 
-    def latency(self, **key) -> dict|None:
-        "The latency metrics stored under `key` (the `LATENCY_KEY` fields: arch_id, ..., hardware), or None."
-        key = _key(LATENCY_KEY, key)
-        row = self._connect().execute("SELECT metrics FROM latencies WHERE key = ?", (key,)).fetchone()
-        return None if row is None else json.loads(row[0])
+@patch
+def latency(self:ResultStore, **key) -> dict|None:
+    "The latency metrics stored under `key` (the `LATENCY_KEY` fields: arch_id, ..., hardware), or None."
+    key = _key(LATENCY_KEY, key)
+    row = self._connect().execute("SELECT metrics FROM latencies WHERE key = ?", (key,)).fetchone()
+    return None if row is None else json.loads(row[0])
 
-    def results(self, experiment:str|None=None, phase:str|None=None, status:str|None=None,
-                hardware:str|None=None) -> list[EvalResult]:
-        """Every stored result, one per (training, implementation timed), in insertion order, optionally filtered. An
+# %% ../nbs/41_store.ipynb
+@patch
+def results(self:ResultStore, experiment:str|None=None, phase:str|None=None, status:str|None=None,
+            hardware:str|None=None) -> list[EvalResult]:
+    """Every stored result, one per (training, implementation timed), in insertion order, optionally filtered. An
         implementation timed on several machines shows `hardware`'s latency (default: the latest timing). Unscored:
         use `EvalResult.scored(objectives)` for fitness."""
-        conds = [(c, v) for c, v in (('experiment', experiment), ('phase', phase), ('status', status)) if v is not None]
-        where = ('WHERE ' + ' AND '.join(f"{c} = ?" for c, _ in conds)) if conds else ''
-        conn = self._connect()
-        trains = [self._decode(_TRAIN[1:], row) for row in
-                  conn.execute(f"SELECT {', '.join(_TRAIN[1:])} FROM trainings {where} ORDER BY rowid", [v for _, v in conds])]
-        lat_where, lat_args = ('WHERE hardware = ?', [hardware]) if hardware else ('', [])
-        lats = {}
-        for row in conn.execute(f"SELECT {', '.join(_LAT[1:])} FROM latencies {lat_where} ORDER BY rowid", lat_args):
-            d = self._decode(_LAT[1:], row)
-            lats.setdefault((d['network_id'], d['experiment'], d['code_version']), {})[d['arch_id']] = d  # latest wins
-        out = []
-        for t in trains:
-            impls = lats.get((t['network_id'], t['experiment'], t['code_version'])) if t['status'] == 'ok' else None
-            if not impls: out.append(EvalResult.from_dict(t)); continue
-            for aid, l in impls.items():
-                out.append(EvalResult.from_dict(dict(t, arch_id=aid, config=l['config'], metrics={**t['metrics'], **l['metrics']},
-                                                     hardware=l['hardware'], latency_input=l['latency_input'])))
-        return out
+    conds = [(c, v) for c, v in (('experiment', experiment), ('phase', phase), ('status', status)) if v is not None]
+    where = ('WHERE ' + ' AND '.join(f"{c} = ?" for c, _ in conds)) if conds else ''
+    conn = self._connect()
+    trains = [self._decode(_TRAIN[1:], row) for row in
+              conn.execute(f"SELECT {', '.join(_TRAIN[1:])} FROM trainings {where} ORDER BY rowid", [v for _, v in conds])]
+    lat_where, lat_args = ('WHERE hardware = ?', [hardware]) if hardware else ('', [])
+    lats = {}
+    for row in conn.execute(f"SELECT {', '.join(_LAT[1:])} FROM latencies {lat_where} ORDER BY rowid", lat_args):
+        d = self._decode(_LAT[1:], row)
+        lats.setdefault((d['network_id'], d['experiment'], d['code_version']), {})[d['arch_id']] = d  # latest wins
+    out = []
+    for t in trains:
+        impls = lats.get((t['network_id'], t['experiment'], t['code_version'])) if t['status'] == 'ok' else None
+        if not impls: out.append(EvalResult.from_dict(t)); continue
+        for aid, l in impls.items():
+            out.append(EvalResult.from_dict(dict(t, arch_id=aid, config=l['config'], metrics={**t['metrics'], **l['metrics']},
+                                                 hardware=l['hardware'], latency_input=l['latency_input'])))
+    return out
 
-    def __len__(self) -> int: return self._connect().execute('SELECT COUNT(*) FROM trainings').fetchone()[0]
+@patch
+def __len__(self:ResultStore) -> int: return self._connect().execute('SELECT COUNT(*) FROM trainings').fetchone()[0]
 
-    def records(self, **filters) -> list[dict]:
-        "Flat dicts: the result's fields with `metrics.*`, `timings.*` and the genome's genes as columns."
-        out = []
-        for r in self.results(**filters):
-            d = {k: v for k, v in r.to_dict().items() if k not in ('config', 'metrics', 'timings', 'cached', 'fitness', 'curve')}
-            d.update(r.config); d.update({f"metrics.{k}": v for k, v in r.metrics.items()})
-            d.update({f"timings.{k}": v for k, v in r.timings.items()})
-            out.append(d)
-        return out
+# %% ../nbs/41_store.ipynb
+@patch
+def start_attempt(self:ResultStore, r:EvalResult) -> int:
+    """Note that the training of `r` (a result carrying its key fields) is starting now; returns how many attempts
+        at it started before this one without a result being stored (each one a process that died evaluating it)."""
+    conn, key = self._connect(), training_key(r)
+    conn.execute('BEGIN IMMEDIATE')
+    try:
+        row = conn.execute('SELECT count FROM attempts WHERE key = ?', (key,)).fetchone()
+        conn.execute('INSERT INTO attempts (key, count, pid, started_at) VALUES (?, 1, ?, ?) ON CONFLICT(key) DO UPDATE '
+                     'SET count = count + 1, pid = excluded.pid, started_at = excluded.started_at', (key, os.getpid(), _now()))
+        conn.execute('COMMIT')
+    except BaseException:
+        conn.execute('ROLLBACK'); raise
+    return row[0] if row else 0
 
-    def to_pandas(self, **filters):
-        "`records(**filters)` as a pandas DataFrame."
-        import pandas as pd
-        return pd.DataFrame(self.records(**filters))
-    def to_csv(self, path, **filters) -> pathlib.Path:
-        "Write `to_pandas(**filters)` to the CSV file `path`; returns the path."
-        self.to_pandas(**filters).to_csv(path, index=False); return pathlib.Path(path)
-    def to_json(self, path, **filters) -> pathlib.Path:
-        "Write `results(**filters)` to `path` as a JSON list of their `to_dict`s; returns the path."
-        pathlib.Path(path).write_text(json.dumps([r.to_dict() for r in self.results(**filters)], indent=1)); return pathlib.Path(path)
+@patch
+def attempts(self:ResultStore, r:EvalResult) -> int:
+    "How many attempts at `r`'s training started (0 once it is stored, or if none did)."
+    if self.training(**{k: getattr(r, k) for k in TRAINING_KEY}) is not None: return 0
+    row = self._connect().execute('SELECT count FROM attempts WHERE key = ?', (training_key(r),)).fetchone()
+    return row[0] if row else 0
+
+# %% ../nbs/41_store.ipynb
+def _migrate_v1(conn:sqlite3.Connection) -> int:
+    """Schema 1 (one `evaluations` row per arch_id, fitness stored) -> 2. The rows are kept, marked as foreign: their data
+    fingerprint, device and hardware were not recorded, so no current evaluator is served them; readers (reports, the
+    tabular benchmark) still see every measurement. The first row of each network keeps the training; every row keeps
+    its latency. Returns the number of rows migrated."""
+    rows = conn.execute("SELECT arch_id, experiment, phase, seed, code_version, config, status, message, metrics, timings, "
+                        "data_source, host, created_at FROM evaluations ORDER BY rowid").fetchall()
+    for (aid, exp, phase, seed, cv, config, status, msg, metrics, timings, src, host, created) in rows:
+        cfg, m = json.loads(config), json.loads(metrics or '{}')
+        r = EvalResult(aid, cfg, exp, phase, seed, status, msg or '', m, 0.0, json.loads(timings or '{}'), src or '',
+                       f"v1:{cv}", host or '', created, data_fingerprint='v1:' + hashlib.sha256((src or '').encode()).hexdigest()[:12],
+                       device_kind='unknown', hardware=f"v1:{host or 'unknown host'}" if status == 'ok' else '',
+                       latency_input='v1')
+        _insert(conn, r)
+    conn.execute('ALTER TABLE evaluations RENAME TO evaluations_v1')
+    return len(rows)
+
+# %% ../nbs/41_store.ipynb
+@patch
+def records(self:ResultStore, **filters) -> list[dict]:
+    "Flat dicts: the result's fields with `metrics.*`, `timings.*` and the genome's genes as columns."
+    out = []
+    for r in self.results(**filters):
+        d = {k: v for k, v in r.to_dict().items() if k not in ('config', 'metrics', 'timings', 'cached', 'fitness', 'curve')}
+        d.update(r.config); d.update({f"metrics.{k}": v for k, v in r.metrics.items()})
+        d.update({f"timings.{k}": v for k, v in r.timings.items()})
+        out.append(d)
+    return out
+
+@patch
+def to_pandas(self:ResultStore, **filters):
+    "`records(**filters)` as a pandas DataFrame."
+    import pandas as pd
+    return pd.DataFrame(self.records(**filters))
+@patch
+def to_csv(self:ResultStore, path, **filters) -> pathlib.Path:
+    "Write `to_pandas(**filters)` to the CSV file `path`; returns the path."
+    self.to_pandas(**filters).to_csv(path, index=False); return pathlib.Path(path)
+@patch
+def to_json(self:ResultStore, path, **filters) -> pathlib.Path:
+    "Write `results(**filters)` to `path` as a JSON list of their `to_dict`s; returns the path."
+    pathlib.Path(path).write_text(json.dumps([r.to_dict() for r in self.results(**filters)], indent=1)); return pathlib.Path(path)
