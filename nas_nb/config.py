@@ -10,14 +10,16 @@ from fastcore.basics import patch
 from .families import NOT_APPLICABLE, families, family_names, lookup
 
 # %% auto 0
-__all__ = ['NORMALIZATIONS', 'ACTIVATIONS', 'POSITION_ENCODINGS', 'QUANTIZATIONS', 'MAX_PRUNING', 'GROUPNORM_GROUPS', 'GENES',
-           'applies', 'gene_error', 'config_error', 'ArchitectureConfig', 'canonical_genes', 'network_genes',
-           'NOT_APPLICABLE']
+__all__ = ['NORMALIZATIONS', 'ACTIVATIONS', 'NO_FFN', 'NO_FFN_ACTIVATION', 'POSITION_ENCODINGS', 'QUANTIZATIONS', 'MAX_PRUNING',
+           'GROUPNORM_GROUPS', 'GENES', 'applies', 'gene_error', 'config_error', 'ArchitectureConfig',
+           'canonical_genes', 'network_genes', 'NOT_APPLICABLE']
 
 # %% ../nbs/00_config.ipynb
 _all_ = ['NOT_APPLICABLE']
 NORMALIZATIONS = ('layernorm', 'rmsnorm', 'groupnorm')
-ACTIVATIONS = ('gelu', 'silu', 'geglu', 'swiglu')
+ACTIVATIONS = ('gelu', 'silu', 'geglu', 'swiglu', 'relu2')  # relu2: squared ReLU (RWKV-4's channel-mix, Primer)
+NO_FFN = 0.0            # ffn_multiplier value of a block without FFN (x + mixer(norm(x)) only: Mamba as published)
+NO_FFN_ACTIVATION = 'none'  # the canonical activation of a block without FFN, where the gene has no effect
 POSITION_ENCODINGS = ('absolute', 'rope', 'alibi')
 QUANTIZATIONS = ('fp32', 'fp16', 'int8', 'int4')  # fp32 = leave the weights as trained; the search modes use the other three
 MAX_PRUNING = 0.6
@@ -31,7 +33,7 @@ def __getattr__(name:str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 def applies(gene:str, arch_type:str) -> bool:
-    "Does `gene` change the network built for `arch_type`?"
+    "Does `gene` change the network built for `arch_type`? (`activation` also has no effect without FFN: `canonical_genes`.)"
     if gene not in NOT_APPLICABLE: return True
     f = lookup(arch_type)
     return f is not None and gene in f.genes
@@ -49,14 +51,14 @@ def gene_error(name:str, value) -> str|None:
     if name == 'arch_type':
         if lookup(value) is None: return f"{bad}: allowed values are {', '.join(family_names())}"
     elif name in _CHOICES:
-        if value not in _CHOICES[name] and not (name == 'position_encoding' and value == 'none'):
+        if value not in _CHOICES[name] and not (name in ('position_encoding', 'activation') and value == 'none'):
             return f"{bad}: allowed values are {', '.join(_CHOICES[name])}"
     elif name in ('num_layers', 'hidden_dim', 'num_heads', 'kv_ratio'):
         if not _is_int(value) or value < 1: return f"{bad}: must be an integer >= 1"
     elif name == 'state_dim':
         if not _is_int(value) or value < 0: return f"{bad}: must be an integer >= 1 (0 only where it does not apply)"
     elif name == 'ffn_multiplier':
-        if not _is_num(value) or value <= 0: return f"{bad}: must be a number > 0"
+        if not _is_num(value) or value < 0: return f"{bad}: must be a number >= 0 (0.0: no FFN in the block)"
     elif name == 'pruning':
         if not _is_num(value) or not 0 <= value <= MAX_PRUNING: return f"{bad}: must be a fraction in [0.0, {MAX_PRUNING}]"
     elif name == 'dropout':
@@ -75,6 +77,9 @@ def config_error(genes:dict) -> str|None:
     if pe == 'none' and 'position_encoding' in uses:
         return (f"position_encoding='none' is invalid for arch_type={arch!r}: "
                 f"allowed values are {', '.join(POSITION_ENCODINGS)}")
+    if genes['activation'] == NO_FFN_ACTIVATION and genes['ffn_multiplier'] != NO_FFN:
+        return (f"activation='none' is invalid with ffn_multiplier={genes['ffn_multiplier']!r}: allowed values are "
+                f"{', '.join(ACTIVATIONS)} ('none' only marks a block without FFN, ffn_multiplier=0.0)")
     d, h = genes['hidden_dim'], genes['num_heads']
     if 'num_heads' in uses:
         if d % h: return f"hidden_dim={d} is invalid with num_heads={h}: hidden_dim must be divisible by num_heads"
@@ -98,9 +103,9 @@ class ArchitectureConfig:
     hidden_dim: int = 384               # width D of the residual stream: parameters grow ~ D^2
     num_heads: int = 6                  # attention heads; head size = hidden_dim / num_heads
     kv_ratio: int = 1                   # query heads per key/value head (gqa): 1 = MHA, num_heads = MQA; smaller KV cache
-    ffn_multiplier: float = 4.0         # FFN hidden size / hidden_dim: most of a block's parameters
+    ffn_multiplier: float = 4.0         # FFN hidden size / hidden_dim: most of a block's parameters; 0.0 = no FFN
     normalization: str = 'layernorm'    # layernorm, rmsnorm (cheaper) or groupnorm (per-token channel groups)
-    activation: str = 'gelu'            # gelu, silu, or the gated geglu/swiglu (one extra matrix, often better per parameter)
+    activation: str = 'gelu'            # gelu, silu, relu2 (squared ReLU), or the gated geglu/swiglu (one extra matrix)
     position_encoding: str = 'absolute' # absolute (learned, fixed max length), rope or alibi (extrapolate to longer inputs)
     quantization: str = 'fp16'          # storage precision after training: fp16, int8, int4 (smaller, may cost accuracy)
     pruning: float = 0.0                # fraction of prunable channels removed after training, 0.0-0.6
@@ -125,8 +130,11 @@ GENES = tuple(f.name for f in fields(ArchitectureConfig))  # the fixed gene orde
 
 # %% ../nbs/00_config.ipynb
 def canonical_genes(genes:dict) -> dict:
-    "`genes` with every gene that does not apply to its `arch_type` set to its `NOT_APPLICABLE` value."
-    return {g: (NOT_APPLICABLE[g] if g in NOT_APPLICABLE and not applies(g, genes['arch_type']) else v)
+    "`genes` with every gene that does not apply to its `arch_type` set to its `NOT_APPLICABLE` value, and the " \
+    "activation of a block without FFN (`ffn_multiplier=0.0`) set to `NO_FFN_ACTIVATION`: it has nothing to act on."
+    no_ffn = genes.get('ffn_multiplier') == NO_FFN
+    return {g: (NOT_APPLICABLE[g] if g in NOT_APPLICABLE and not applies(g, genes['arch_type'])
+                else NO_FFN_ACTIVATION if g == 'activation' and no_ffn else v)
             for g, v in genes.items()}
 
 @patch

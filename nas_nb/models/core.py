@@ -12,7 +12,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from ..config import ArchitectureConfig
 import functools
 from ..families import family, families, part_table
-from .layers import make_norm, norm_params, count_params, init_linear, INIT_STD
+from .layers import make_norm, norm_params, count_params, init_linear, INIT_STD, has_ffn
 
 # %% auto 0
 __all__ = ['Task', 'Block', 'SequenceModel', 'build_model', 'estimate_params', 'estimate_flops', 'count_flops']
@@ -58,27 +58,30 @@ def __getattr__(name:str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 class Block(nn.Module):
-    "Pre-norm residual block: x + mixer(norm1(x)), then x + ffn(norm2(x)); (B,T,D) -> (B,T,D)."
+    "Pre-norm residual block: x + mixer(norm1(x)), then x + ffn(norm2(x)); (B,T,D) -> (B,T,D). Without FFN " \
+    "(`ffn_multiplier=0.0`) only x + mixer(norm1(x)): `norm2` and `ffn` are None."
     def __init__(self, cfg:ArchitectureConfig, layer_idx:int=0):
         super().__init__()
         fam = family(cfg.arch_type)
         self.norm1, self.mixer = make_norm(cfg.normalization, cfg.hidden_dim), fam.mixer.build(cfg, layer_idx)
-        self.norm2, self.ffn = make_norm(cfg.normalization, cfg.hidden_dim), fam.ffn.build(cfg, layer_idx)
+        self.norm2, self.ffn = ((make_norm(cfg.normalization, cfg.hidden_dim), fam.ffn.build(cfg, layer_idx))
+                                if has_ffn(cfg) else (None, None))
         self.drop = nn.Dropout(cfg.dropout)
 
     def forward(self, x):
         "The whole sequence: (B, T, D) -> (B, T, D)."
         x = x + self.drop(self.mixer(self.norm1(x)))
-        return x + self.drop(self.ffn(self.norm2(x)))
+        return x if self.ffn is None else x + self.drop(self.ffn(self.norm2(x)))
 
     def init_state(self, batch:int, device=None, dtype=None):
-        "The (mixer, ffn) decoding state before the first token."
-        return self.mixer.init_state(batch, device, dtype), self.ffn.init_state(batch, device, dtype)
+        "The (mixer, ffn) decoding state before the first token; the ffn's is `()` when the block has none."
+        return self.mixer.init_state(batch, device, dtype), () if self.ffn is None else self.ffn.init_state(batch, device, dtype)
 
     def step(self, x, state):
         "One token (B, D) -> (B, D) and the new (mixer, ffn) state."
         h, ms = self.mixer.step(self.norm1(x), state[0])
         x = x + self.drop(h)
+        if self.ffn is None: return x, (ms, state[1])
         h, fs = self.ffn.step(self.norm2(x), state[1])
         return x + self.drop(h), (ms, fs)
 
@@ -173,7 +176,9 @@ def estimate_params(config:ArchitectureConfig, task:Task) -> int:
     mixer_p, ffn_p = fam.mixer.params, fam.ffn.params
     n = task.vocab_size * d if task.kind == 'lm' else task.n_features * d + d
     if cfg.position_encoding == 'absolute': n += task.max_len * d
-    n += cfg.num_layers * (2 * norm_params(cfg.normalization, d) + mixer_p(cfg) + ffn_p(cfg))
+    block = norm_params(cfg.normalization, d) + mixer_p(cfg)
+    if has_ffn(cfg): block += norm_params(cfg.normalization, d) + ffn_p(cfg)
+    n += cfg.num_layers * block
     n += norm_params(cfg.normalization, d)
     return n if task.kind == 'lm' else n + d * task.n_classes + task.n_classes
 
@@ -182,7 +187,7 @@ def estimate_flops(config:ArchitectureConfig, task:Task, seq_len:int|None=None) 
     cfg, d, t = config.canonical(), config.hidden_dim, seq_len or task.max_len
     fam = family(cfg.arch_type)
     mixer_f, ffn_f = fam.mixer.flops, fam.ffn.flops
-    n = cfg.num_layers * (mixer_f(cfg, t) + ffn_f(cfg, t))
+    n = cfg.num_layers * (mixer_f(cfg, t) + (ffn_f(cfg, t) if has_ffn(cfg) else 0))
     if task.kind == 'lm': return n + 2 * t * d * task.vocab_size
     return n + 2 * t * task.n_features * d + 2 * d * task.n_classes
 

@@ -8,7 +8,7 @@ import torch
 from ..config import ArchitectureConfig
 from ..families import family, part_table
 from .core import Task
-from .layers import kept_units
+from .layers import kept_units, has_ffn
 
 # %% auto 0
 __all__ = ['state_bytes', 'decode_state_bytes', 'kept_units']
@@ -36,7 +36,8 @@ def __getattr__(name:str):
 
 def _layer_state(cfg:ArchitectureConfig, batch:int, t:int, itemsize:int) -> int:
     fam = family(cfg.arch_type)
-    return fam.mixer.state_bytes(cfg, batch, t, itemsize) + fam.ffn.state_bytes(cfg, batch, t, itemsize)
+    ffn = fam.ffn.state_bytes(cfg, batch, t, itemsize) if has_ffn(cfg) else 0  # a block without FFN holds none (RWKV's shift)
+    return fam.mixer.state_bytes(cfg, batch, t, itemsize) + ffn
 
 def decode_state_bytes(config:ArchitectureConfig, task:Task,
                        context_len:int,             # tokens already seen: the state is the one held before the next token

@@ -6,13 +6,13 @@
 from __future__ import annotations
 import dataclasses, math
 import torch, torch.nn as nn, torch.nn.functional as F
-from ..config import ArchitectureConfig, GROUPNORM_GROUPS
+from ..config import ArchitectureConfig, GROUPNORM_GROUPS, NO_FFN
 from ..families import Part
 
 # %% auto 0
 __all__ = ['INIT_STD', 'GLU', 'ACT', 'FFN_INITS', 'FFN', 'count_params', 'TokenGroupNorm', 'make_norm', 'norm_params',
-           'init_linear', 'residual_scale', 'ffn_dim', 'apply_act', 'FeedForward', 'ffn_params', 'ffn_flops',
-           'kept_units', 'UnitGroup', 'unit_own', 'unit_rows', 'unit_halves', 'ffn_unit_group', 'no_state',
+           'init_linear', 'residual_scale', 'relu2', 'has_ffn', 'ffn_dim', 'apply_act', 'FeedForward', 'ffn_params',
+           'ffn_flops', 'kept_units', 'UnitGroup', 'unit_own', 'unit_rows', 'unit_halves', 'ffn_unit_group', 'no_state',
            'rope_angles', 'apply_rope', 'alibi_slopes']
 
 # %% ../../nbs/10_models.layers.ipynb
@@ -62,8 +62,16 @@ def residual_scale(cfg:ArchitectureConfig, per_block:int=2) -> float:
 
 # %% ../../nbs/10_models.layers.ipynb
 GLU = {'geglu': F.gelu, 'swiglu': F.silu}
-ACT = {'gelu': F.gelu, 'silu': F.silu}
+def relu2(h:torch.Tensor) -> torch.Tensor:
+    "Squared ReLU, `relu(h)²`: RWKV-4's channel-mix (RWKV-LM) and Primer's FFN."
+    return F.relu(h).square()
+
+ACT = {'gelu': F.gelu, 'silu': F.silu, 'relu2': relu2}
 FFN_INITS = ('gpt2', 'mamba')  # N(0, 0.02) in, N(0, 0.02)/√(2L) out; or PyTorch's default in, default/√(2L) out
+
+def has_ffn(cfg:ArchitectureConfig) -> bool:
+    "Does a block of `cfg` hold an FFN? Not with `ffn_multiplier=0.0` (`NO_FFN`): `x + mixer(norm(x))` is the block."
+    return cfg.ffn_multiplier != NO_FFN
 
 def ffn_dim(cfg:ArchitectureConfig) -> int:
     "The FFN's hidden size F: `ffn_multiplier` x `hidden_dim`, at least 1."
