@@ -74,7 +74,10 @@ def has_ffn(cfg:ArchitectureConfig) -> bool:
     return cfg.ffn_multiplier != NO_FFN
 
 def ffn_dim(cfg:ArchitectureConfig) -> int:
-    "The FFN's hidden size F: `ffn_multiplier` x `hidden_dim`, at least 1."
+    "The FFN's hidden size F: `ffn_multiplier` x `hidden_dim`, at least 1; `ValueError` for a block without FFN."
+    if not has_ffn(cfg):
+        raise ValueError(f"ffn_multiplier={cfg.ffn_multiplier!r} means no FFN: a block of this genome holds none "
+                         f"(`has_ffn`), so it has no FFN size, parameters or FLOPs")
     return max(1, round(cfg.ffn_multiplier * cfg.hidden_dim))
 
 def apply_act(kind:str, h:torch.Tensor) -> torch.Tensor:
