@@ -51,8 +51,9 @@ def gene_error(name:str, value) -> str|None:
     if name == 'arch_type':
         if lookup(value) is None: return f"{bad}: allowed values are {', '.join(family_names())}"
     elif name in _CHOICES:
-        if value not in _CHOICES[name] and not (name in ('position_encoding', 'activation') and value == 'none'):
-            return f"{bad}: allowed values are {', '.join(_CHOICES[name])}"
+        if value not in _CHOICES[name] and not (name == 'position_encoding' and value == 'none'):
+            why = " ('none' only marks the activation of a block without FFN, ffn_multiplier=0.0)" if value == NO_FFN_ACTIVATION else ''
+            return f"{bad}: allowed values are {', '.join(_CHOICES[name])}{why}"
     elif name in ('num_layers', 'hidden_dim', 'num_heads', 'kv_ratio'):
         if not _is_int(value) or value < 1: return f"{bad}: must be an integer >= 1"
     elif name == 'state_dim':
@@ -70,6 +71,7 @@ def gene_error(name:str, value) -> str|None:
 def config_error(genes:dict) -> str|None:
     "Why the genome `genes` (a dict of all 13 genes) cannot be built, or `None` when it can."
     for k, v in genes.items():
+        if k == 'activation' and v == NO_FFN_ACTIVATION and genes.get('ffn_multiplier') == NO_FFN: continue  # canonical
         if (err := gene_error(k, v)): return err
     arch = genes['arch_type']
     fam = lookup(arch)
@@ -77,9 +79,6 @@ def config_error(genes:dict) -> str|None:
     if pe == 'none' and 'position_encoding' in uses:
         return (f"position_encoding='none' is invalid for arch_type={arch!r}: "
                 f"allowed values are {', '.join(POSITION_ENCODINGS)}")
-    if genes['activation'] == NO_FFN_ACTIVATION and genes['ffn_multiplier'] != NO_FFN:
-        return (f"activation='none' is invalid with ffn_multiplier={genes['ffn_multiplier']!r}: allowed values are "
-                f"{', '.join(ACTIVATIONS)} ('none' only marks a block without FFN, ffn_multiplier=0.0)")
     d, h = genes['hidden_dim'], genes['num_heads']
     if 'num_heads' in uses:
         if d % h: return f"hidden_dim={d} is invalid with num_heads={h}: hidden_dim must be divisible by num_heads"
