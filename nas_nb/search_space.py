@@ -104,6 +104,12 @@ class SearchSpace:
 
     def _free(self) -> int: return math.prod(len(self.options[g]) for g in INDEPENDENT)
 
+    def _free_canonical(self) -> int:
+        "Canonical combinations of the independent genes: a block without FFN (`ffn_multiplier` 0.0) has no activation."
+        n_ffn, n_act = len(self.options['ffn_multiplier']), len(self.options['activation'])
+        pair = (n_ffn - 1) * n_act + 1 if 0.0 in self.options['ffn_multiplier'] else n_ffn * n_act
+        return pair * math.prod(len(self.options[g]) for g in INDEPENDENT if g not in ('ffn_multiplier', 'activation'))
+
     def count_valid(self) -> int:
         "Exact number of buildable architectures in the grid."
         return len(self._valid) * self._free()
@@ -111,13 +117,13 @@ class SearchSpace:
     def count_implementations(self) -> int:
         "Exact number of distinct `arch_id`s: valid architectures counted once per canonical form (network x kernel)."
         canon = {tuple(canonical_genes(dict(zip(COUPLED, t))).values()) for t in self._valid}
-        return len(canon) * self._free()
+        return len(canon) * self._free_canonical()
 
     def count_distinct(self) -> int:
         "Exact number of different networks (distinct `network_id`s): canonical forms that differ only in the attention " \
         "kernel (transformer, flash_attention, gqa with kv_ratio=1) are one network, trained once."
         nets = {tuple(network_genes(dict(zip(COUPLED, t))).values()) for t in self._valid}
-        return len(nets) * self._free()
+        return len(nets) * self._free_canonical()
 
 # %% ../nbs/01_search_space.ipynb
 def _nearest(options, v, rng):
@@ -129,7 +135,8 @@ def _nearest(options, v, rng):
 @patch
 def contains(self:SearchSpace, config:ArchitectureConfig) -> bool:
     "Is `config` a point of this space (ignoring genes that do not apply to its family)?"
-    return all(getattr(config, g) in self.options[g] for g in GENES if applies(g, config.arch_type))
+    return all(getattr(config, g) in self.options[g] for g in GENES if applies(g, config.arch_type)
+               and not (g == 'activation' and config.ffn_multiplier == 0.0))   # no FFN: no activation
 
 @patch
 def repair(self:SearchSpace, genes, rng:random.Random) -> ArchitectureConfig:
