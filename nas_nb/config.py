@@ -4,15 +4,15 @@
 
 # %% ../nbs/00_config.ipynb 3
 from __future__ import annotations
-import dataclasses, hashlib, json, math
+import dataclasses, functools, hashlib, json, math
 from dataclasses import dataclass, fields, asdict
 from fastcore.basics import patch
-from .families import NOT_APPLICABLE, families, family_names, lookup
+from .families import NOT_APPLICABLE, families, family_names, lookup, layer_families, by_letter
 
 # %% auto 0
 __all__ = ['NORMALIZATIONS', 'ACTIVATIONS', 'NO_FFN', 'NO_FFN_ACTIVATION', 'POSITION_ENCODINGS', 'QUANTIZATIONS', 'MAX_PRUNING',
-           'GROUPNORM_GROUPS', 'GENES', 'applies', 'gene_error', 'config_error', 'ArchitectureConfig',
-           'canonical_genes', 'network_genes', 'NOT_APPLICABLE']
+           'GROUPNORM_GROUPS', 'HYBRID', 'LAYER_GENE', 'GENES', 'layer_types', 'applies', 'gene_error', 'config_error',
+           'ArchitectureConfig', 'canonical_genes', 'network_genes', 'NOT_APPLICABLE']
 
 # %% ../nbs/00_config.ipynb
 _all_ = ['NOT_APPLICABLE']
@@ -32,11 +32,17 @@ def __getattr__(name:str):
     if name == 'SAME_NETWORK_AS': return {f.name: f.same_network_as['arch_type'] for f in families() if f.same_network_as}
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-def applies(gene:str, arch_type:str) -> bool:
-    "Does `gene` change the network built for `arch_type`? (`activation` also has no effect without FFN: `canonical_genes`.)"
+HYBRID = 'hybrid'  # the arch_type of a genome whose layers choose their mixer (its `mixers` gene names each layer's family)
+
+def layer_types(arch_type:str, mixers=(), num_layers:int=1) -> tuple:
+    "The family of each layer: `mixers` for a hybrid, else `arch_type` `num_layers` times."
+    return tuple(mixers) if arch_type == HYBRID else (arch_type,) * num_layers
+
+def applies(gene:str, arch_type:str, mixers=()) -> bool:
+    "Does `gene` change the network built for `arch_type` (a hybrid: for any of its layers' `mixers`)? (`activation` " \
+    "also has no effect without FFN: `canonical_genes`.)"
     if gene not in NOT_APPLICABLE: return True
-    f = lookup(arch_type)
-    return f is not None and gene in f.genes
+    return any(f is not None and gene in f.genes for f in map(lookup, dict.fromkeys(layer_types(arch_type, mixers))))
 
 # %% ../nbs/00_config.ipynb
 _CHOICES = dict(normalization=NORMALIZATIONS, activation=ACTIVATIONS,
@@ -49,7 +55,17 @@ def gene_error(name:str, value) -> str|None:
     "Why `value` is not a valid value of gene `name` on its own, or `None` when it is."
     bad = f"{name}={value!r} is invalid"
     if name == 'arch_type':
-        if lookup(value) is None: return f"{bad}: allowed values are {', '.join(family_names())}"
+        if value != HYBRID and lookup(value) is None:
+            return f"{bad}: allowed values are {', '.join(family_names())} or {HYBRID} (a mixer per layer)"
+    elif name == LAYER_GENE:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)) or not value:
+            tip = f" (a pattern string: ArchitectureConfig.hybrid({value!r}))" if isinstance(value, str) else ''
+            return f"{bad}: must be a non-empty list naming each layer's family ({', '.join(layer_families())}){tip}"
+        for i, m in enumerate(value):
+            f = lookup(m)
+            if f is None or not f.layer_choice:
+                alias = f" ({m} builds the network of {f.same_network_as})" if f is not None else ''
+                return f"mixers[{i}]={m!r} is invalid: a hybrid layer is one of {', '.join(layer_families())}{alias}"
     elif name in _CHOICES:
         if value not in _CHOICES[name] and not (name == 'position_encoding' and value == 'none'):
             why = " ('none' only marks the activation of a block without FFN, ffn_multiplier=0.0)" if value == NO_FFN_ACTIVATION else ''
@@ -69,11 +85,22 @@ def gene_error(name:str, value) -> str|None:
 
 # %% ../nbs/00_config.ipynb
 def config_error(genes:dict) -> str|None:
-    "Why the genome `genes` (a dict of all 13 genes) cannot be built, or `None` when it can."
+    "Why the genome `genes` (a dict of all 13 genes, and `mixers` for a hybrid) cannot be built, or `None` when it can."
     for k, v in genes.items():
         if k == 'activation' and v == NO_FFN_ACTIVATION and genes.get('ffn_multiplier') == NO_FFN: continue  # canonical
+        if k == LAYER_GENE and not v: continue  # () = every layer is `arch_type`
         if (err := gene_error(k, v)): return err
-    arch = genes['arch_type']
+    arch, mixers = genes['arch_type'], tuple(genes.get(LAYER_GENE) or ())
+    if arch == HYBRID:
+        if not mixers: return (f"arch_type='hybrid' needs mixers, the family of each layer, e.g. "
+                               f"ArchitectureConfig.hybrid('AMMM') or mixers=('gqa', 'mamba', 'mamba', 'mamba')")
+        if len(mixers) != genes['num_layers']:
+            return (f"mixers names {len(mixers)} layers but num_layers={genes['num_layers']}: they must agree "
+                    f"(ArchitectureConfig.hybrid sets num_layers)")
+        for m in dict.fromkeys(mixers):  # each layer is built as its family's genome: each must be buildable
+            if (err := config_error({**genes, 'arch_type': m, LAYER_GENE: ()})): return f"a {m} layer of the hybrid: {err}"
+        return None
+    if mixers: return f"mixers={list(mixers)} is invalid with arch_type={arch!r}: only arch_type='hybrid' has a mixer per layer"
     fam = lookup(arch)
     uses, pe = fam.genes, genes['position_encoding']
     if pe == 'none' and 'position_encoding' in uses:
@@ -110,42 +137,61 @@ class ArchitectureConfig:
     pruning: float = 0.0                # fraction of prunable channels removed after training, 0.0-0.6
     dropout: float = 0.1                # regularisation while training; no effect on size or latency
     state_dim: int = 0                  # Mamba's SSM state size N per channel: memory of the recurrence
+    mixers: tuple = ()                  # hybrid only: the family of each layer, e.g. ('gqa', 'mamba', 'mamba', 'mamba')
 
     def __post_init__(self):
         for f in ('ffn_multiplier', 'pruning', 'dropout'):  # 4 and 4.0 are the same gene value: store one type
             v = getattr(self, f)
             if _is_int(v): object.__setattr__(self, f, float(v))
-        fam = lookup(self.arch_type)
-        for g, v in (fam.defaults.items() if fam else ()):  # a gene left at 'does not apply' takes the family's default
-            if getattr(self, g) == NOT_APPLICABLE[g]: object.__setattr__(self, g, v)
+        if isinstance(self.mixers, list): object.__setattr__(self, LAYER_GENE, tuple(self.mixers))  # JSON gives a list
+        for t in dict.fromkeys(self.mixers if self.arch_type == HYBRID and isinstance(self.mixers, tuple) else (self.arch_type,)):
+            fam = lookup(t)
+            for g, v in (fam.defaults.items() if fam else ()):  # a gene left at 'does not apply' takes the family's default
+                if getattr(self, g) == NOT_APPLICABLE[g]: object.__setattr__(self, g, v)
         self.validate()
+
+    @property
+    def layer_types(self) -> tuple:
+        "The family of each layer (`num_layers` names): `mixers` for a hybrid, else `arch_type` throughout."
+        return layer_types(self.arch_type, self.mixers if isinstance(self.mixers, (tuple, list)) else (), self.num_layers)
 
     def validate(self):
         "Raise `ValueError` naming the field, its value and what is allowed, if this genome cannot be built."
         if (err := config_error(asdict(self))): raise ValueError(err)
         return self
 
-GENES = tuple(f.name for f in fields(ArchitectureConfig))  # the fixed gene order used by crossover
+LAYER_GENE = 'mixers'  # the per-layer gene of a hybrid: not one of `GENES`, absent from a family genome's dict and id
+GENES = tuple(f.name for f in fields(ArchitectureConfig) if f.name != LAYER_GENE)  # the 13 shared genes, in crossover order
 
 # %% ../nbs/00_config.ipynb
 def canonical_genes(genes:dict) -> dict:
-    "`genes` with every gene that does not apply to its `arch_type` set to its `NOT_APPLICABLE` value, and the " \
-    "activation of a block without FFN (`ffn_multiplier=0.0`) set to `NO_FFN_ACTIVATION`: it has nothing to act on."
+    "`genes` with every gene that does not apply to its `arch_type` (a hybrid: to any of its layers) set to its " \
+    "`NOT_APPLICABLE` value, and the activation of a block without FFN (`ffn_multiplier=0.0`) set to " \
+    "`NO_FFN_ACTIVATION`: it has nothing to act on. A hybrid whose layers are all one family is that family's genome " \
+    "(no `mixers`); a family genome has no `mixers` key."
+    arch, mixers = genes['arch_type'], tuple(genes.get(LAYER_GENE) or ())
+    if arch == HYBRID and len(set(mixers)) == 1: arch, mixers = mixers[0], ()  # one mixer throughout: that family
     no_ffn = genes.get('ffn_multiplier') == NO_FFN
-    return {g: (NOT_APPLICABLE[g] if g in NOT_APPLICABLE and not applies(g, genes['arch_type'])
-                else NO_FFN_ACTIVATION if g == 'activation' and no_ffn else v)
-            for g, v in genes.items()}
+    out = {g: (arch if g == 'arch_type' else NOT_APPLICABLE[g] if g in NOT_APPLICABLE and not applies(g, arch, mixers)
+               else NO_FFN_ACTIVATION if g == 'activation' and no_ffn else v)
+           for g, v in genes.items() if g != LAYER_GENE}
+    if mixers: out[LAYER_GENE] = list(mixers)
+    return out
 
 @patch
 def canonical(self:ArchitectureConfig) -> ArchitectureConfig:
-    "The same network with every gene that does not apply set to its fixed `NOT_APPLICABLE` value."
-    genes = canonical_genes(asdict(self))
-    return self if genes == asdict(self) else ArchitectureConfig(**genes)
+    "The same network with every gene that does not apply set to its fixed `NOT_APPLICABLE` value (and a hybrid of one " \
+    "mixer throughout as that family's genome)."
+    genes = canonical_genes(self.to_dict())
+    return self if genes == self.to_dict() else ArchitectureConfig(**genes)
 
 @patch
 def to_dict(self:ArchitectureConfig) -> dict:
-    "The genome as a dict of its 13 genes."
-    return asdict(self)
+    "The genome as a dict of its 13 genes, and `mixers` (a list) for a hybrid."
+    d = asdict(self)
+    if d[LAYER_GENE]: d[LAYER_GENE] = list(d[LAYER_GENE])
+    else: del d[LAYER_GENE]
+    return d
 
 @patch
 def to_json(self:ArchitectureConfig, **kw) -> str:
@@ -162,21 +208,22 @@ def arch_id(self:ArchitectureConfig) -> str:
 def network_genes(genes:dict) -> dict:
     "The canonical genes of the network `genes` builds, whichever kernel runs it (its family's `same_network_as`)."
     g = canonical_genes(genes)
-    same = lookup(g['arch_type']).same_network_as
-    return dict(g, **same) if same else g
+    fam = lookup(g['arch_type'])  # None for a hybrid: its layers are never implementation-only kernels
+    return dict(g, **fam.same_network_as) if fam and fam.same_network_as else g
 
 @patch(as_prop=True)
 def network_id(self:ArchitectureConfig) -> str:
     "Stable id of the network (modules and weights) this genome builds: the trained result's key. Equal to `arch_id` " \
     "except for the implementation-only families, which share the id of their `gqa` (kv_ratio=1) genome."
-    return _genes_id(network_genes(asdict(self)))
+    return _genes_id(network_genes(self.to_dict()))
 
 @patch(cls_method=True)
 def from_dict(cls:ArchitectureConfig, d:dict) -> ArchitectureConfig:
     "Build and validate from a dict; unknown keys are an error (a typo must not silently become a default)."
     if not isinstance(d, dict): raise ValueError(f"an architecture must be a JSON object of genes, got {type(d).__name__}")
-    unknown = sorted(set(d) - set(GENES))
-    if unknown: raise ValueError(f"unknown gene(s) {', '.join(map(repr, unknown))}: allowed genes are {', '.join(GENES)}")
+    unknown = sorted(set(d) - set(GENES) - {LAYER_GENE})
+    if unknown: raise ValueError(f"unknown gene(s) {', '.join(map(repr, unknown))}: allowed genes are "
+                                 f"{', '.join(GENES)} and, for a hybrid, {LAYER_GENE}")
     return cls(**d)
 
 @patch(cls_method=True)
@@ -185,3 +232,34 @@ def from_json(cls:ArchitectureConfig, s:str) -> ArchitectureConfig:
     try: d = json.loads(s)
     except json.JSONDecodeError as e: raise ValueError(f"architecture JSON is malformed: {e}") from None
     return cls.from_dict(d)
+
+# %% ../nbs/00_config.ipynb
+@patch(cls_method=True)
+def hybrid(cls:ArchitectureConfig, mixers, # each layer's family: a pattern of letters ('AMMM') or a list of names
+           **genes) -> ArchitectureConfig:
+    "A hybrid genome whose layer i is a `mixers[i]` layer; `genes` are shared by every layer (`num_layers` is the " \
+    "pattern's length)."
+    if isinstance(mixers, str): mixers = tuple(by_letter(ch).name for ch in mixers)
+    if (err := gene_error(LAYER_GENE, mixers)): raise ValueError(err)
+    if 'num_layers' in genes and genes['num_layers'] != len(mixers):
+        raise ValueError(f"num_layers={genes['num_layers']!r} is invalid with a pattern of {len(mixers)} layers: leave it out")
+    return cls(**{**genes, 'arch_type': HYBRID, 'num_layers': len(mixers), LAYER_GENE: tuple(mixers)})
+
+@patch(as_prop=True)
+def pattern(self:ArchitectureConfig) -> str:
+    "The layers as family letters (`Family.letter`): 'AMMM' is an attention layer, then three Mamba layers."
+    return ''.join(lookup(t).letter for t in self.layer_types)
+
+@functools.lru_cache(maxsize=4096)
+def _layer_configs(cfg:ArchitectureConfig) -> tuple:
+    c = cfg.canonical()
+    if c.arch_type != HYBRID: return (c,) * c.num_layers
+    shared = {k: v for k, v in c.to_dict().items() if k != LAYER_GENE}
+    one = {m: ArchitectureConfig(**dict(shared, arch_type=m)).canonical() for m in dict.fromkeys(c.mixers)}
+    return tuple(one[m] for m in c.mixers)
+
+@patch
+def layer_configs(self:ArchitectureConfig) -> tuple:
+    "Each layer as its family's canonical genome (`num_layers` of them, sharing every gene but `arch_type`): what " \
+    "builds, counts and decodes it. A family genome's layers are all itself."
+    return _layer_configs(self)

@@ -10,7 +10,8 @@ from typing import Callable
 
 # %% auto 0
 __all__ = ['NOT_APPLICABLE', 'OPTIONAL_GENES', 'Part', 'Family', 'family_error', 'register_family', 'unregister_family',
-           'families', 'family_names', 'lookup', 'family', 'part_table', 'family_versions']
+           'families', 'family_names', 'lookup', 'family', 'layer_families', 'by_letter', 'part_table',
+           'family_versions']
 
 # %% ../nbs/02_families.ipynb
 NOT_APPLICABLE = dict(num_heads=1, kv_ratio=1, position_encoding='none', state_dim=0)  # canonical value of a gene that does not apply
@@ -42,6 +43,19 @@ class Family:
     defaults: dict = field(default_factory=dict)  # gene -> the value it takes when a genome leaves it at NOT_APPLICABLE
     same_network_as: dict = None   # genes that give the genome of the identical network (same modules and weights)
     version: int = None            # measurement version of the declaring module: bump when a change alters a measurement
+    symbol: str = None             # its letter in a layer pattern (`ArchitectureConfig.pattern`, e.g. 'AMMM'); None: the
+                                   # name's first letter, upper case
+
+    @property
+    def letter(self) -> str:
+        "Its one-letter symbol in a layer pattern."
+        return self.symbol or self.name[0].upper()
+
+    @property
+    def layer_choice(self) -> bool:
+        "May a hybrid layer be of this family? Every family but the implementation-only ones (`same_network_as`): a " \
+        "hybrid's attention layer is `gqa`, and `kv_ratio=1` is MHA."
+        return self.same_network_as is None
 
     @property
     def version_key(self) -> str:
@@ -100,6 +114,12 @@ def family_error(f:Family) -> str|None:
     if s is not None and (not isinstance(s, dict) or not isinstance(s.get('arch_type'), str) or s['arch_type'] == n):
         return (f"family {n!r}: same_network_as={s!r} is invalid: must be a dict of genes naming another "
                 f"family's arch_type (the family whose network is identical), or None")
+    if f.symbol is not None and not (isinstance(f.symbol, str) and len(f.symbol) == 1 and 'A' <= f.symbol <= 'Z'):
+        return f"family {n!r}: symbol={f.symbol!r} is invalid: must be one upper-case letter A-Z (its letter in a layer pattern)"
+    for other in _REGISTRY.values():
+        if other.name != n and other.letter == f.letter:
+            return (f"family {n!r}: its pattern letter {f.letter!r} is already family {other.name}'s: give it another "
+                    f"symbol (taken: {''.join(o.letter for o in _REGISTRY.values())})")
     if isinstance(f.version, bool) or not isinstance(f.version, int) or f.version < 1:
         return f"family {n!r}: version={f.version!r} is invalid: must be an integer >= 1 (the measurement version of {f.version_key})"
     for other in _REGISTRY.values():
@@ -137,6 +157,17 @@ def family(name:str) -> Family:
     if (f := lookup(name)) is None:
         raise ValueError(f"arch_type={name!r} is not a registered family: registered are {', '.join(_REGISTRY) or 'none'}")
     return f
+
+def layer_families() -> tuple:
+    "The families a hybrid layer may be (`Family.layer_choice`), in registration order."
+    return tuple(f.name for f in _REGISTRY.values() if f.layer_choice)
+
+def by_letter(letter:str) -> Family:
+    "The family whose pattern letter is `letter`; `ValueError` naming the letters there are."
+    for f in _REGISTRY.values():
+        if f.letter == letter: return f
+    raise ValueError(f"pattern letter {letter!r} is no family's: the letters are "
+                     + ', '.join(f"{f.letter} ({f.name})" for f in _REGISTRY.values()))
 
 def part_table(attr:str) -> dict:
     "{module class: that part's `attr`} over the mixers and FFNs of every registered family (one entry per class)."

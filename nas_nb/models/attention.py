@@ -153,4 +153,4 @@ TRANSFORMER = Family(name='transformer', mixer=ATTENTION, ffn=FFN, genes=('num_h
 FLASH_ATTENTION = Family(name='flash_attention', mixer=ATTENTION, ffn=FFN, genes=('num_heads', 'position_encoding'),
                          same_network_as=MHA_AS_GQA, version=ATTENTION_VERSION)
 GQA = Family(name='gqa', mixer=ATTENTION, ffn=FFN, genes=('num_heads', 'kv_ratio', 'position_encoding'),
-             version=ATTENTION_VERSION)
+             version=ATTENTION_VERSION, symbol='A')  # 'A': a hybrid's attention layer (kv_ratio=1 is MHA)

@@ -11,7 +11,7 @@ from torch.utils.checkpoint import checkpoint
 from torch.utils.flop_counter import FlopCounterMode
 from ..config import ArchitectureConfig
 import functools
-from ..families import family, families, part_table
+from ..families import family, families, lookup, part_table
 from .layers import make_norm, norm_params, count_params, init_linear, INIT_STD, has_ffn
 
 # %% auto 0
@@ -95,12 +95,13 @@ class SequenceModel(nn.Module):
         self.embed = nn.Embedding(task.vocab_size, d) if task.kind == 'lm' else nn.Linear(task.n_features, d)
         self.pos = nn.Embedding(task.max_len, d) if self.cfg.position_encoding == 'absolute' else None
         self.drop = nn.Dropout(cfg.dropout)
-        self.blocks = nn.ModuleList(Block(self.cfg, i) for i in range(cfg.num_layers))
+        self.blocks = nn.ModuleList(Block(c, i) for i, c in enumerate(self.cfg.layer_configs()))  # a hybrid's layers differ
         self.norm = make_norm(cfg.normalization, d)
         self.head = nn.Linear(d, task.n_classes) if task.kind == 'classify' else None
-        std = getattr(family(self.cfg.arch_type).mixer.module, 'embed_std', INIT_STD)  # the family's reference: N(0, 0.02),
-        for emb in (self.embed, self.pos):                  # Mamba N(0, 0.1); a classifier's input layer and head keep
-            if isinstance(emb, nn.Embedding): init_linear(emb, std)  # PyTorch's default
+        fam = lookup(self.cfg.arch_type)  # the family's reference: N(0, 0.02), Mamba N(0, 0.1); a hybrid N(0, 0.02) (Jamba's
+        std = getattr(fam.mixer.module, 'embed_std', INIT_STD) if fam else INIT_STD  # initializer_range); a classifier's
+        for emb in (self.embed, self.pos):                  # input layer and head keep PyTorch's default
+            if isinstance(emb, nn.Embedding): init_linear(emb, std)
         self.gradient_checkpointing = False  # recompute each block's activations in backward: less memory, ~30% more time
 
     def _logits(self, h):  # (..., D) -> (..., V) or (..., C)
@@ -169,25 +170,26 @@ def build_model(config:ArchitectureConfig, task:Task, seed:int=0) -> SequenceMod
         torch.manual_seed(seed)
         return SequenceModel(config.validate(), task)
 
+@functools.lru_cache(maxsize=1024)
+def _block_params(cfg:ArchitectureConfig) -> int:  # one block of the canonical family genome `cfg`
+    fam, d = family(cfg.arch_type), cfg.hidden_dim
+    n = norm_params(cfg.normalization, d) + fam.mixer.params(cfg)
+    return n + (norm_params(cfg.normalization, d) + fam.ffn.params(cfg) if has_ffn(cfg) else 0)
+
 def estimate_params(config:ArchitectureConfig, task:Task) -> int:
     "Exact parameter count of `build_model(config, task)`, computed without building it."
     cfg, d = config.canonical(), config.hidden_dim
-    fam = family(cfg.arch_type)
-    mixer_p, ffn_p = fam.mixer.params, fam.ffn.params
     n = task.vocab_size * d if task.kind == 'lm' else task.n_features * d + d
     if cfg.position_encoding == 'absolute': n += task.max_len * d
-    block = norm_params(cfg.normalization, d) + mixer_p(cfg)
-    if has_ffn(cfg): block += norm_params(cfg.normalization, d) + ffn_p(cfg)
-    n += cfg.num_layers * block
+    n += sum(_block_params(c) for c in cfg.layer_configs())  # each layer as its family's (a hybrid's differ)
     n += norm_params(cfg.normalization, d)
     return n if task.kind == 'lm' else n + d * task.n_classes + task.n_classes
 
 def estimate_flops(config:ArchitectureConfig, task:Task, seq_len:int|None=None) -> int:
     "Estimated forward FLOPs for one sequence (matrix products, 2*m*n*k each, as `FlopCounterMode` counts them)."
     cfg, d, t = config.canonical(), config.hidden_dim, seq_len or task.max_len
-    fam = family(cfg.arch_type)
-    mixer_f, ffn_f = fam.mixer.flops, fam.ffn.flops
-    n = cfg.num_layers * (mixer_f(cfg, t) + (ffn_f(cfg, t) if has_ffn(cfg) else 0))
+    fams = [(family(c.arch_type), c) for c in cfg.layer_configs()]
+    n = sum(f.mixer.flops(c, t) + (f.ffn.flops(c, t) if has_ffn(c) else 0) for f, c in fams)
     if task.kind == 'lm': return n + 2 * t * d * task.vocab_size
     return n + 2 * t * task.n_features * d + 2 * d * task.n_classes
 

@@ -53,4 +53,5 @@ def decode_state_bytes(config:ArchitectureConfig, task:Task,
             raise ValueError(f"{k}={v!r} is invalid: must be an integer >= {0 if k == 'context_len' else 1}")
     if cfg.position_encoding == 'absolute' and context_len > task.max_len:
         raise ValueError(f"context_len={context_len} is invalid with absolute positions: the table holds {task.max_len}")
-    return cfg.num_layers * _layer_state(cfg, batch, context_len, torch.empty(0, dtype=dtype).element_size())
+    itemsize = torch.empty(0, dtype=dtype).element_size()
+    return sum(_layer_state(c, batch, context_len, itemsize) for c in cfg.layer_configs())  # a hybrid's layers differ
