@@ -7,31 +7,38 @@ from __future__ import annotations
 import dataclasses, html, json, math, pathlib
 import pandas as pd
 import altair as alt
-from .config import ArchitectureConfig, GENES
+from .config import ArchitectureConfig, GENES, HYBRID, LAYER_GENE
+from .families import family_names, lookup, by_letter
 from .experiments import Objective, objective_vector
 from .pareto import non_dominated_sort
 from .store import EvalResult, ResultStore
 
 # %% auto 0
-__all__ = ['METRICS', 'SHOWN_GENES', 'BASELINE_COLOR', 'genome', 'train_seconds', 'results_frame', 'Run', 'load_run',
-           'metric_title', 'metric_scale', 'shown_metrics', 'fmt_bytes', 'fmt_value', 'best_table', 'comparison',
-           'history_frame', 'verdict', 'cost', 'fitness_chart', 'pareto_axes', 'pareto_chart', 'family_chart',
-           'funnel_chart', 'gene_chart', 'shown_columns', 'report_charts', 'describe_objectives', 'glance',
-           'write_report']
+__all__ = ['METRICS', 'SHOWN_GENES', 'BASELINE_COLOR', 'genome', 'arch_label', 'train_seconds', 'results_frame', 'Run',
+           'load_run', 'metric_title', 'metric_scale', 'shown_metrics', 'fmt_bytes', 'fmt_value', 'best_table',
+           'comparison', 'history_frame', 'verdict', 'cost', 'fitness_chart', 'pareto_axes', 'pareto_chart',
+           'family_chart', 'funnel_chart', 'gene_chart', 'pattern_chart', 'shown_columns', 'report_charts',
+           'describe_objectives', 'glance', 'write_report']
 
 # %% ../nbs/60_report.ipynb
 METRICS = ('accuracy', 'test_accuracy', 'size_mb', 'latency_ms', 'decode_ms', 'decode_state_bytes', 'flops',
            'params')  # first columns (NaN where a result lacks one, e.g. one stored before decoding was timed); any other metric follows
 SHOWN_GENES = ('arch_type', 'num_layers', 'hidden_dim', 'num_heads', 'kv_ratio', 'ffn_multiplier', 'normalization',
                'activation', 'position_encoding', 'state_dim', 'quantization', 'pruning')
-_ID_COLS = ('arch_id', 'network_id', 'phase', 'status', 'message', 'fitness', 'family')
+_ID_COLS = ('arch_id', 'network_id', 'phase', 'status', 'message', 'fitness', 'family', 'pattern')  # pattern: a letter per layer
 _TAIL_COLS = ('train_s', 'genome', 'generation')
 
 def genome(config:dict) -> str:
-    "A one-line genome for tooltips and tables: the genes that apply, in a fixed order."
-    c = ArchitectureConfig.from_dict(config).to_dict()
-    na = {'num_heads': 1, 'kv_ratio': 1, 'position_encoding': 'none', 'state_dim': 0}
-    return ' '.join(f"{g}={c[g]}" for g in SHOWN_GENES if g != 'arch_type' and c[g] != na.get(g, object()))
+    "A one-line genome for tooltips and tables: a hybrid's layer pattern (`pattern=AMMM`), then the genes that apply, in a fixed order."
+    cfg = ArchitectureConfig.from_dict(config)
+    c, na = cfg.to_dict(), {'num_heads': 1, 'kv_ratio': 1, 'position_encoding': 'none', 'state_dim': 0}
+    genes = ' '.join(f"{g}={c[g]}" for g in SHOWN_GENES if g != 'arch_type' and c[g] != na.get(g, object()))
+    return f"pattern={cfg.pattern} {genes}" if cfg.arch_type == HYBRID else genes
+
+def arch_label(config:dict) -> str:
+    "What a candidate is, in a word or two: its family ('mamba'), or 'hybrid' and its layer pattern ('hybrid AMMM')."
+    cfg = ArchitectureConfig.from_dict(config)
+    return f"{HYBRID} {cfg.pattern}" if cfg.arch_type == HYBRID else cfg.arch_type
 
 def _objectives(objectives) -> list:
     return [o if isinstance(o, Objective) else Objective.from_dict(o) for o in objectives or ()]
@@ -54,7 +61,9 @@ def results_frame(results:list, objectives=(), populations:list|None=None) -> pd
     ("One row per `EvalResult`: ids (`arch_id`, `network_id`: kernel variants of one network share it), status, fitness "
      "scored under `objectives` (never the stored value), family, genes, every metric (`METRICS` first, then any other "
      "metric the results hold, then any objective they lack, as NaN), train seconds, the genome string, the first "
-     "generation it was in (from `populations`) and `on_front` (non-dominated among the ok results of its phase).")
+     "generation it was in (from `populations`) and `on_front` (non-dominated among the ok results of its phase). "
+     "`family` is the arch_type ('hybrid' for a hybrid), `pattern` a letter per layer ('AMMM'; 'MMMM' for a Mamba genome); "
+     "a hybrid's `mixers` are in its pattern.")
     objectives = _objectives(objectives)
     first_gen = {}
     for p in populations or []:
@@ -68,7 +77,7 @@ def results_frame(results:list, objectives=(), populations:list|None=None) -> pd
         cfg = ArchitectureConfig.from_dict(r.config)
         c = cfg.to_dict()
         rows.append(dict(arch_id=r.arch_id, network_id=getattr(r, 'network_id', '') or cfg.network_id, phase=r.phase,
-                         status=r.status, message=r.message, fitness=r.fitness, family=c['arch_type'], **c,
+                         status=r.status, message=r.message, fitness=r.fitness, family=c['arch_type'], pattern=cfg.pattern, **c,
                          **{m: r.metrics.get(m) for m in metrics}, train_s=train_seconds(r), genome=genome(c),
                          generation=first_gen.get((r.arch_id, r.phase))))
     df = pd.DataFrame(rows, columns=[*_ID_COLS, *GENES, *metrics, *_TAIL_COLS])
@@ -194,7 +203,7 @@ def _train_total(results:pd.DataFrame) -> float:
     "Training seconds of `results`, each trained network (network_id, phase) counted once."
     return float(results.drop_duplicates(['network_id', 'phase']).train_s.fillna(0).sum()) if len(results) else 0.0
 
-_CMP = ['role', 'model', 'arch_id', 'family', 'phase', 'status', 'fitness']   # then the shown metrics and params
+_CMP = ['role', 'model', 'arch_id', 'family', 'pattern', 'phase', 'status', 'fitness']   # then the shown metrics and params
 _RATIO_NAMES = dict(size_mb='size_ratio', latency_ms='latency_ratio')         # any other metric m: m_ratio
 
 def _ratio(metric:str) -> str: return _RATIO_NAMES.get(metric, f'{metric}_ratio')
@@ -346,7 +355,7 @@ def pareto_chart(results:pd.DataFrame, objectives=None, baselines:pd.DataFrame|N
     if phase is None and len(ok): phase = ok.phase.iloc[-1] if 'phase' in ok else None
     ok = ok[ok.phase == phase] if phase is not None else ok
     shown = [*shown_metrics(objectives), *_TIP_EXTRA]
-    tips = ['arch_id:N', 'network_id:N', 'family:N', *_tips(ok, ['fitness', *shown]), 'genome:N', 'on_front:N']
+    tips = ['arch_id:N', 'network_id:N', 'family:N', 'pattern:N', *_tips(ok, ['fitness', *shown]), 'genome:N', 'on_front:N']
     enc = dict(x=_enc(x, alt.X, objectives), y=_enc(y, alt.Y, objectives),
                shape=alt.Shape('family:N', title='family'), size=alt.Size('on_front:N', title='on Pareto front',
                                                                        scale=alt.Scale(domain=[False, True], range=[40, 160])),
@@ -368,7 +377,7 @@ def pareto_chart(results:pd.DataFrame, objectives=None, baselines:pd.DataFrame|N
         layers.append(b.mark_point(filled=True, size=180, color=BASELINE_COLOR, stroke='black', strokeWidth=0.5, opacity=1).encode(
             shape=alt.Shape('baseline:N', title='baseline', scale=alt.Scale(domain=names, range=_BASELINE_SHAPES[:len(names)] or ['cross']),
                             legend=alt.Legend(labelLimit=0, symbolFillColor=BASELINE_COLOR, symbolStrokeColor='black')),
-            tooltip=['baseline:N', 'arch_id:N', 'family:N', *_tips(bl, ['fitness', *shown_metrics(objectives)]), 'genome:N']))
+            tooltip=['baseline:N', 'arch_id:N', 'family:N', 'pattern:N', *_tips(bl, ['fitness', *shown_metrics(objectives)]), 'genome:N']))
         for right in (False, True):  # the name to the left of a point in the right half, else to its right
             layers.append(b.transform_filter(alt.datum.right == right).mark_text(
                 align='right' if right else 'left', dx=-10 if right else 10, dy=-8, fontSize=11, fontWeight='bold',
@@ -409,15 +418,19 @@ def funnel_chart(results:pd.DataFrame, phases:list) -> alt.Chart:
 # %% ../nbs/60_report.ipynb
 def gene_chart(results:pd.DataFrame, populations:list, genes=('arch_type', 'num_layers', 'hidden_dim', 'quantization',
                'pruning', 'activation')) -> alt.Chart:
-    "Gene frequencies over generations: the share of each value of each gene in every generation's population."
+    ("Gene frequencies over generations: the share of each value of each gene in every generation's population. Where a "
+     "population holds a hybrid, also `mixers`: the share of each family among all the population's layers.")
     by_id = results.drop_duplicates('arch_id').set_index('arch_id')
+    if LAYER_GENE not in genes and 'family' in by_id and (by_id.family == HYBRID).any(): genes = (*genes, LAYER_GENE)
     rows = []
     phase0 = populations[0]['phase'] if populations else None
     for p in populations:
         if p['phase'] != phase0: continue
         ids = [a for a in p['arch_ids'] if a in by_id.index]
         for g in genes:
-            vc = by_id.loc[ids, g].astype(str).value_counts(normalize=True)
+            if g == LAYER_GENE:  # every layer of every member, by its family (from the pattern's letters)
+                vc = pd.Series([by_letter(ch).name for pat in by_id.loc[ids, 'pattern'] for ch in pat]).value_counts(normalize=True)
+            else: vc = by_id.loc[ids, g].astype(str).value_counts(normalize=True)
             rows += [dict(generation=p['generation'], gene=g, value=v, share=s) for v, s in vc.items()]
     df = pd.DataFrame(rows, columns=['generation', 'gene', 'value', 'share'])
     return alt.Chart(df).mark_bar().encode(
@@ -426,6 +439,52 @@ def gene_chart(results:pd.DataFrame, populations:list, genes=('arch_type', 'num_
         tooltip=['generation:O', 'gene:N', 'value:N', alt.Tooltip('share:Q', format='.0%')]
     ).properties(width=150, height=140).facet(facet=alt.Facet('gene:N', title=None), columns=3).resolve_scale(color='independent').properties(
         title='Gene frequencies over generations')
+
+# %% ../nbs/60_report.ipynb
+# a colour per family, by registration order: a mixer has the same colour in every chart (attention blue, Mamba green, ...)
+_FAMILY_COLORS = ['#9ecae9', '#bab0ac', '#4c78a8', '#f58518', '#54a24b', '#b279a2', '#e45756', '#72b7b2', '#eeca3b', '#ff9da6']
+
+def _order(metric:str, objectives) -> bool:
+    "Is a larger `metric` better? (its objective's direction; a metric that is no objective: by `_LOG` it is a cost)"
+    o = _objective(metric, objectives)
+    return o.direction == 'max' if o is not None else metric not in _LOG
+
+def pattern_chart(results:pd.DataFrame, objectives=(), phase:str|None=None, order:str|None=None, n:int=40) -> alt.Chart:
+    ("The layer pattern of each candidate on the Pareto front at `phase` (default: the last with results): one row per "
+     "network, best first by `order` (default: the Pareto chart's y objective), one cell per layer (input to output) "
+     "coloured by its family with the family's letter in it; the row's label is its arch_id and value, the tooltip its "
+     "pattern, fitness and every objective. Without a front (no objectives) the `n` fittest; at most `n` rows.")
+    order = order or pareto_axes(objectives)[1]
+    ok = results[results.status == 'ok']
+    if phase is None and len(ok): phase = ok.phase.iloc[-1]
+    ok = ok[ok.phase == phase]
+    front = ok[ok.on_front] if ok.on_front.any() else ok
+    if order in front and front[order].notna().any():
+        front = front.sort_values([order, 'fitness', 'arch_id'], ascending=[not _order(order, objectives), False, True], na_position='last')
+    else: front = front.sort_values(['fitness', 'arch_id'], ascending=[False, True])
+    front = front.drop_duplicates('network_id').head(n)
+    shown = [m for m in dict.fromkeys([order, *shown_metrics(objectives)]) if m in front]
+    rows, labels = [], []
+    for _, r in front.iterrows():
+        label = f"{r.arch_id} · {fmt_value(order, r.get(order))}"
+        labels.append(label)
+        for i, ch in enumerate(r.pattern):
+            rows.append(dict(candidate=label, layer=i, mixer=by_letter(ch).name, letter=ch, arch_id=r.arch_id, family=r.family,
+                             pattern=r.pattern, fitness=r.fitness, **{m: r[m] for m in shown}))
+    df = pd.DataFrame(rows, columns=['candidate', 'layer', 'mixer', 'letter', 'arch_id', 'family', 'pattern', 'fitness', *shown])
+    names = list(family_names())
+    base = alt.Chart(df).encode(x=alt.X('layer:O', title='layer (input → output)', axis=alt.Axis(labelAngle=0)),
+                                y=alt.Y('candidate:N', sort=labels, title=f"arch_id · {metric_title(order)}", axis=alt.Axis(labelLimit=0)))
+    tips = ['arch_id:N', 'pattern:N', 'family:N', alt.Tooltip('layer:O', title='layer'), alt.Tooltip('mixer:N', title='layer mixer'),
+            *_tips(df, ['fitness', *shown])]
+    cells = base.mark_rect(stroke='white', strokeWidth=1.5).encode(
+        color=alt.Color('mixer:N', title='layer mixer', scale=alt.Scale(domain=names, range=_FAMILY_COLORS[:len(names)]),
+                        legend=alt.Legend(labelLimit=0)), tooltip=tips)
+    letters = base.mark_text(fontSize=11, fontWeight='bold', color='black').encode(text='letter:N', tooltip=tips)
+    layers = max([len(p) for p in front.pattern] or [1])
+    return alt.layer(cells, letters).properties(
+        title=f"Layer patterns on the Pareto front ({phase} phase, {len(labels)} networks, by {metric_title(order)})",
+        width=max(120, 26 * layers), height=max(40, 20 * len(labels)))
 
 # %% ../nbs/60_report.ipynb
 def _present(df:pd.DataFrame, cols) -> list:
@@ -446,6 +505,7 @@ def report_charts(run:Run) -> dict:
         charts['pareto'] = pareto_chart(run.results, run.objectives, run.baselines, run.final_phase)
         charts['families'] = family_chart(run.results, _shown(run), phase=run.phases[0], objectives=run.objectives)
         charts['funnel'] = funnel_chart(run.results, run.phases)
+        charts['patterns'] = pattern_chart(run.results, run.objectives, run.final_phase)
     if run.populations: charts['genes'] = gene_chart(run.results, run.populations)
     return charts
 
@@ -485,7 +545,7 @@ def glance(run:Run) -> str:
     if len(bt):
         b = bt.iloc[0]
         out.append(f"<p class=\"found\"><b>Found</b> ({html.escape(ph)} phase, the highest fidelity reached): "
-                   f"<b>{html.escape(b.family)}</b> <code>{html.escape(b.arch_id)}</code> · {html.escape(b.genome)}"
+                   f"<b>{html.escape(b.family + (' ' + b.pattern if b.family == HYBRID else ''))}</b> <code>{html.escape(b.arch_id)}</code> · {html.escape(b.genome)}"
                    f"{' · implementations: ' + html.escape(b.implementations) if ',' in b.implementations else ''}</p>")
     cmp = comparison(run)
     if len(cmp):
@@ -541,11 +601,11 @@ def write_report(run_dir, out=None, images:bool=True) -> pathlib.Path:
                        f"generations {st.get('generations')} · selection {st.get('selection')} · seed {st.get('seed')} · "
                        f"data: {run.info.get('data_source', '?')} · versions {run.info.get('versions', {})}")
     final = ok[ok.phase == run.final_phase]
-    cols = ['arch_id', 'network_id', 'family', 'fitness', *_columns(run), 'genome']
+    cols = ['arch_id', 'network_id', 'family', 'pattern', 'fitness', *_columns(run), 'genome']
     summary = glance(run)
     if len(final):
         summary += (f"<h2>Best architectures ({run.final_phase} phase, one row per network)</h2>"
-                    + _table(best_table(run.results, run.final_phase, 5), [*cols[:3], 'implementations', *cols[3:]], _CMP_TITLES))
+                    + _table(best_table(run.results, run.final_phase, 5), [*cols[:4], 'implementations', *cols[4:]], _CMP_TITLES))
     tables = ''
     if len(run.baselines):
         tables += '<h2>Baselines</h2>' + _table(run.baselines, ['baseline', 'status', 'phase'] + cols[2:], _CMP_TITLES)
