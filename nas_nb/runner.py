@@ -6,7 +6,8 @@
 from __future__ import annotations
 import datetime, json, os, pathlib, shutil, sys
 import nas_nb
-from .families import family_names
+from .families import family_names, layer_families
+from .config import ArchitectureConfig, HYBRID, LAYER_GENE, applies
 from .search_space import SearchSpace, MODES, BASELINES
 from .evolution import EvolutionaryNAS, SearchConfig
 from .executors import EvaluatorSpec, LocalExecutor, EXECUTORS
@@ -15,23 +16,27 @@ from .train import PHASES
 
 # %% auto 0
 __all__ = ['search_space', 'default_run_dir', 'search_settings', 'make_search', 'evaluate_baselines', 'format_number',
-           'summary_text', 'experiments_dir', 'experiment_notebooks', 'experiment_notebook', 'notebook_parameters',
-           'parse_value', 'check_parameters', 'LineForwarder', 'ExperimentFailed', 'run_experiment']
+           'config_text', 'summary_text', 'experiments_dir', 'experiment_notebooks', 'experiment_notebook',
+           'notebook_parameters', 'parse_value', 'check_parameters', 'LineForwarder', 'ExperimentFailed',
+           'run_experiment']
 
 # %% ../nbs/62_runner.ipynb
 def search_space(mode:str='minimal', families=None, options:dict|None=None) -> SearchSpace:
-    "The `mode` space, restricted to `families` (architecture types) and with any gene's values replaced by `options`."
+    ("The `mode` space, restricted to `families` (architecture types; in the hybrid mode, the families a layer may be: "
+     "its `mixers` choices) and with any gene's values replaced by `options`.")
     if mode not in MODES: raise ValueError(f"mode={mode!r} is invalid: allowed modes are {', '.join(MODES)}")
     options = dict(options or {})
+    gene = LAYER_GENE if LAYER_GENE in MODES[mode] else 'arch_type'   # what `families` restricts
     if families is not None:
         families = [families] if isinstance(families, str) else list(families)
-        known = family_names()                      # read now: a family registered after import is known
+        known = layer_families() if gene == LAYER_GENE else family_names()  # read now: a family registered after import is known
         bad = [f for f in families if f not in known]
         if bad or not families:
-            raise ValueError(f"families={families!r} is invalid: choose one or more of {', '.join(known)}")
-        if set(families) != set(SearchSpace(mode).options['arch_type']): options['arch_type'] = families
+            what = f" for the {mode} mode (the family of a layer)" if gene == LAYER_GENE else ''
+            raise ValueError(f"families={families!r} is invalid{what}: choose one or more of {', '.join(known)}")
+        if set(families) != set(SearchSpace(mode).options[gene]): options[gene] = families
     if not options: return SearchSpace(mode)
-    tag = ','.join(options['arch_type']) if list(options) == ['arch_type'] else 'custom'
+    tag = ','.join(options[gene]) if list(options) == [gene] else 'custom'
     return SearchSpace.from_options(options, base=mode, name=f"{mode}[{tag}]")
 
 # %% ../nbs/62_runner.ipynb
@@ -98,9 +103,15 @@ def format_number(v) -> str:
     if isinstance(v, int): return f"{v:,}"
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
 
+def config_text(c:dict) -> str:
+    ("A genome (a config dict) on one line: the genes that apply to it; a hybrid's pattern first (`pattern=AMMM`: its "
+     "`mixers`, a letter per layer).")
+    mixers = c.get(LAYER_GENE, ())
+    genes = ' '.join(f"{k}={v}" for k, v in c.items() if k != LAYER_GENE and applies(k, c['arch_type'], mixers))
+    return (f"pattern={ArchitectureConfig.from_dict(c).pattern} " if c['arch_type'] == HYBRID else '') + genes
+
 def summary_text(s:dict) -> str:
     "A search's `summary()` in a few lines: where, how much, the best architecture and its metrics."
-    from nas_nb.config import applies
     lines = [f"search done: {s['run_dir']}  ({s['generations']} generations; results at phase {s['phase']})",
              f"  evaluations {s['evaluations']:,}, cache hits {s['cache_hits']:,}, Pareto front {s['front_size']}"
              + (f", {s['wall_time_s']:.0f} s" if 'wall_time_s' in s else '')]
@@ -108,8 +119,7 @@ def summary_text(s:dict) -> str:
         m = b['metrics']
         lines.append(f"  best {b['arch_id']}  fitness {b['fitness']:.4f}  " + '  '.join(
             f"{k} {format_number(v)}" for k, v in m.items()))   # the run's objectives, then params (`summary()`)
-        c = b['config']
-        lines.append('  ' + ' '.join(f"{k}={v}" for k, v in c.items() if applies(k, c['arch_type'])))
+        lines.append('  ' + config_text(b['config']))
     lines.append("  outputs: history.csv, pareto.csv, populations.json, best_architecture.json, results.sqlite, checkpoints/")
     return '\n'.join(lines)
 
