@@ -5,15 +5,15 @@
 # %% ../nbs/70_cli.ipynb 3
 from __future__ import annotations
 import argparse, json, sys
-from .config import GENES, applies
-from .families import family_names
+from .config import GENES, HYBRID, LAYER_GENE, applies
+from .families import family_names, layer_families, lookup
 from .search_space import SearchSpace, MODES, BASELINES
 from .models import Task, estimate_params
 
 # %% auto 0
 __all__ = ['COMMANDS', 'REPORT_TASKS', 'UsageError', 'check_device', 'experiment_options', 'command', 'make_parser', 'main',
-           'space_summary', 'cmd_space', 'load_config', 'cmd_evaluate', 'cmd_search', 'cmd_remeasure', 'cmd_report',
-           'cmd_run']
+           'space_summary', 'cmd_space', 'load_config', 'with_pattern', 'describe', 'cmd_evaluate', 'cmd_search',
+           'cmd_remeasure', 'cmd_report', 'cmd_show', 'cmd_run']
 
 # %% ../nbs/70_cli.ipynb
 class UsageError(Exception):
@@ -97,22 +97,28 @@ REPORT_TASKS = {'mnist': Task.classify(n_features=49, n_tokens=16, n_classes=10)
                 'byte_lm_1024': Task.lm(vocab_size=257, context_length=1024)}
 
 def space_summary(mode:str) -> dict:
-    "Everything `nas_nb space` reports about a mode, as plain JSON-able values."
+    ("Everything `nas_nb space` reports about a mode, as plain JSON-able values. A hybrid mode also has `mixers`: the "
+     "per-layer choices, each with its pattern letter; `applies_to` then names the layer families a gene changes.")
     sp = SearchSpace(mode)
-    return dict(mode=mode, size=sp.size(), valid=sp.count_valid(), implementations=sp.count_implementations(),
-                distinct=sp.count_distinct(),
-                genes={g: list(sp.options[g]) for g in GENES},
-                applies_to={g: [a for a in family_names() if applies(g, a)] for g in GENES},
-                baselines={name: dict(c.to_dict(), params={t: estimate_params(c, task) for t, task in REPORT_TASKS.items()})
-                           for name, c in BASELINES.items()})
+    layers = list(sp.options.get(LAYER_GENE, ()))   # a hybrid mode's per-layer choices
+    kinds = layers or family_names()
+    s = dict(mode=mode, size=sp.size(), valid=sp.count_valid(), implementations=sp.count_implementations(),
+             distinct=sp.count_distinct(),
+             genes={g: list(sp.options[g]) for g in GENES},
+             applies_to={g: [a for a in kinds if applies(g, a)] for g in GENES},
+             baselines={name: dict(c.to_dict(), params={t: estimate_params(c, task) for t, task in REPORT_TASKS.items()})
+                        for name, c in BASELINES.items()})
+    if layers: s[LAYER_GENE] = [dict(family=m, letter=lookup(m).letter) for m in layers]
+    return s
 
 def _space_arguments(p):
     p.add_argument('--mode', default='full', choices=list(MODES), help='search mode (default: full)')
     p.add_argument('--json', action='store_true', help='print JSON instead of text')
 
-@command('space', 'describe a search space: size, exact counts, genes, baselines', _space_arguments)
+@command('space', 'describe a search space: size, exact counts, genes (and a hybrid\'s per-layer choices), baselines', _space_arguments)
 def cmd_space(args) -> int:
-    "Print a search mode's size, exact valid / implementation / network counts, the genes and their options, and the baselines."
+    ("Print a search mode's size, exact valid / implementation / network counts, a hybrid mode's per-layer choices, the "
+     "genes and their options, and the baselines.")
     s = space_summary(args.mode)
     if args.json:
         print(json.dumps(s, indent=2))
@@ -122,22 +128,30 @@ def cmd_space(args) -> int:
     print(f"  valid architectures        {s['valid']:>14,}")
     print(f"  distinct implementations  {s['implementations']:>14,}   (arch_ids: network x attention kernel)")
     print(f"  distinct networks         {s['distinct']:>14,}   (network_ids: what is trained)")
-    print("genes")
+    layers = s.get(LAYER_GENE)
+    if layers:
+        n = s['genes']['num_layers']
+        print(f"per-layer choices (mixers: each of the {', '.join(map(str, n))} layers is one of these; a pattern such as "
+              f"{''.join(m['letter'] for m in layers)} is a letter per layer)")
+        for m in layers: print(f"  {m['letter']}  {m['family']}")
+    print("genes" + (" (shared by every layer)" if layers else ''))
+    kinds = [m['family'] for m in layers] if layers else family_names()
     for g, opts in s['genes'].items():
         fam = s['applies_to'][g]
-        where = '' if len(fam) == len(family_names()) else f"   (only {', '.join(fam)})"
+        where = '' if len(fam) == len(kinds) else f"   (only {', '.join(fam)}{' layers' if layers else ''})"
         print(f"  {g:18} {len(opts):>2} x  {', '.join(map(str, opts))}{where}")
     print(f"baselines (exact parameter counts: {', '.join(REPORT_TASKS)})")
     for name, c in s['baselines'].items():
         p = c['params']
         print(f"  {name:16} {p['mnist']:>11,} {p['byte_lm_1024']:>11,}  {c['arch_type']:12} L{c['num_layers']} D{c['hidden_dim']}  "
               + ' '.join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in c.items()
-                         if k not in ('arch_type', 'num_layers', 'hidden_dim', 'params') and applies(k, c['arch_type'])))
+                         if k not in ('arch_type', 'num_layers', 'hidden_dim', 'params', LAYER_GENE)
+                         and applies(k, c['arch_type'], c.get(LAYER_GENE, ()))))
     return 0
 
 # %% ../nbs/70_cli.ipynb
 def load_config(arg:str):
-    "An `ArchitectureConfig` from a JSON file path, or a baseline's name."
+    "An `ArchitectureConfig` from a JSON file path (a family genome, or a hybrid with its `mixers`), or a baseline's name."
     import pathlib
     from nas_nb.config import ArchitectureConfig
     p = pathlib.Path(arg)
@@ -148,10 +162,27 @@ def load_config(arg:str):
     try: return ArchitectureConfig.from_json(p.read_text())
     except ValueError as e: raise UsageError(f"{arg}: {e}") from None
 
+def with_pattern(cfg, pattern:str):
+    ("The hybrid whose layers are `pattern`'s letters (`AMMM`), every other gene from `cfg` (an `ArchitectureConfig`, "
+     "or None: the defaults); a gene that does not apply to `cfg` takes the default of the layers that use it.")
+    from nas_nb.config import ArchitectureConfig
+    genes = {k: v for k, v in (cfg.to_dict() if cfg is not None else {}).items()
+             if k not in ('arch_type', 'num_layers', LAYER_GENE) and applies(k, cfg.arch_type, cfg.mixers)}  # the rest: defaults
+    try: return ArchitectureConfig.hybrid(pattern, **genes).canonical()
+    except ValueError as e: raise UsageError(f"--pattern {pattern}: {e}") from None
+
+def describe(cfg) -> str:
+    "A genome in a few words: 'rwkv L1 D32 int4', 'hybrid AMMM L4 D64 fp16'."
+    kind = f"{cfg.arch_type} {cfg.pattern}" if cfg.arch_type == HYBRID else cfg.arch_type
+    return f"{kind} L{cfg.num_layers} D{cfg.hidden_dim} {cfg.quantization}"
+
 def _evaluate_arguments(p):
     from nas_nb.experiments import EXPERIMENTS
     from nas_nb.train import PHASES
-    p.add_argument('config', help='an architecture JSON file, or a baseline name (' + ', '.join(BASELINES) + ')')
+    p.add_argument('config', nargs='?', default=None,
+                   help='an architecture JSON file (a family genome, or a hybrid with its mixers), or a baseline name (' + ', '.join(BASELINES) + ')')
+    p.add_argument('--pattern', default=None, help="a hybrid's layers as family letters, e.g. AMMM ("
+                   + ', '.join(f"{lookup(m).letter} {m}" for m in layer_families()) + "); the other genes from CONFIG, else the defaults")
     p.add_argument('--experiment', default='mnist', choices=list(EXPERIMENTS), help='default: mnist')
     p.add_argument('--phase', default='fast', choices=list(PHASES), help='training budget (default: fast)')
     p.add_argument('--data-dir', default=None, help="the experiment's data (MNIST: a folder with the official idx files)")
@@ -165,13 +196,17 @@ def cmd_evaluate(args) -> int:
     "Evaluate one architecture (what, where and the training progress on stderr) and print the result as JSON."
     from nas_nb.evaluate import Evaluator
     from nas_nb.experiments import load_experiment
-    cfg = load_config(args.config)
+    if args.config is None and args.pattern is None:
+        raise UsageError("evaluate needs an architecture: a JSON file, a baseline name, or --pattern (e.g. --pattern AMMM)")
+    cfg = load_config(args.config) if args.config is not None else None
+    if args.pattern is not None: cfg = with_pattern(cfg, args.pattern)
     try: exp = load_experiment(args.experiment, args.data_dir, args.seed, **experiment_options(args.x))
     except (TypeError, ValueError) as e: raise UsageError(str(e)) from None
     ev = Evaluator(exp, phase=args.phase, device=check_device(args.device), seed=args.seed, store=args.store, data_dir=args.data_dir,
                    progress=True)   # train()'s progress bar, on stderr
     ph = ev.phase
-    print(f"evaluating {args.config} ({cfg.arch_type} L{cfg.num_layers} D{cfg.hidden_dim} {cfg.quantization}) on {ev.exp.name} at the "
+    what = ' '.join(x for x in (args.config, args.pattern and f"--pattern {args.pattern}") if x)
+    print(f"evaluating {what} ({describe(cfg)}) on {ev.exp.name} at the "
           f"{ph.name} phase ({ph.samples:,} samples x {ph.epochs} epoch{'s' * (ph.epochs != 1)}) on {ev.device}", file=sys.stderr)
     r = ev.evaluate(cfg)
     print(json.dumps(r.to_dict(), indent=2))
@@ -218,7 +253,8 @@ def _search_arguments(p):
     p.add_argument('--device', default='auto', help='auto, cpu, cuda, cuda:N (default: auto)')
     p.add_argument('--time-limit', type=float, default=None,
                     help='seconds per evaluation before it is stopped as a timeout (default: scaled to the phase; 0: none)')
-    p.add_argument('--families', default=None, help='comma-separated architecture families to search (default: all of the mode)')
+    p.add_argument('--families', default=None, help='comma-separated architecture families to search (default: all of the mode); '
+                   f"with --mode hybrid, the families a layer may be (of {', '.join(layer_families())})")
     p.add_argument('-x', action='append', metavar='NAME=VALUE', help="an experiment parameter, e.g. -x tasks=mqar -x seq_len=128 (repeatable)")
     p.add_argument('--report', action='store_true', help='write report.html in the run directory when done')
 
@@ -287,6 +323,37 @@ def cmd_report(args) -> int:
     "Write RUN_DIR/report.html (self-contained) and RUN_DIR/charts/*.png|svg."
     from nas_nb.report import write_report
     print(write_report(args.run_dir, args.out, images=not args.no_images))
+    return 0
+
+# %% ../nbs/70_cli.ipynb
+def _show_arguments(p):
+    p.add_argument('run_dir', help='a search run directory (finished, or interrupted: its checkpoint)')
+    p.add_argument('--phase', default=None, help='default: the highest fidelity with a result')
+    p.add_argument('--all', action='store_true', help='every successful result at the phase, not only the Pareto front')
+    p.add_argument('-n', type=int, default=20, help='at most this many rows, fittest first (default: 20)')
+
+@command('show', "print a run's Pareto front: ids, family, layer pattern, fitness and objectives", _show_arguments)
+def cmd_show(args) -> int:
+    "Print the Pareto front (or `--all` results) of a run at a phase, fittest first, each with its family and layer pattern."
+    from nas_nb.report import load_run, shown_columns, fmt_value, metric_title
+    run = load_run(args.run_dir)
+    phase = args.phase or run.final_phase
+    if args.phase is not None and args.phase not in run.phases:
+        raise UsageError(f"--phase {args.phase} is invalid: the run's phases are {', '.join(run.phases)}")
+    if phase is None:
+        print(f"{run.run_dir}: no successful result yet ({len(run.results)} evaluations)")
+        return 1
+    ok = run.results[(run.results.status == 'ok') & (run.results.phase == phase)]
+    rows = (ok if args.all else ok[ok.on_front]).sort_values(['fitness', 'arch_id'], ascending=[False, True])
+    cols = ['arch_id', 'family', 'pattern', 'fitness', *shown_columns(run.results, run.objectives)]
+    titles = {c: metric_title(c) if c not in ('arch_id', 'family', 'pattern', 'fitness') else c for c in cols}
+    cells = [[fmt_value(c, r[c]) for c in cols] for _, r in rows.head(args.n).iterrows()]
+    w = [max([len(titles[c])] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
+    what = 'successful results' if args.all else 'networks on the Pareto front'
+    print(f"{run.run_dir} ({run.info.get('mode') or 'custom'} space): {len(rows)} {what} at the {phase} phase, of {len(ok)} "
+          f"successful" + (f"; the fittest {args.n}" if len(rows) > args.n else ''))
+    print('  '.join(titles[c].ljust(w[i]) for i, c in enumerate(cols)).rstrip())
+    for row in cells: print('  '.join(v.ljust(w[i]) for i, v in enumerate(row)).rstrip())
     return 0
 
 # %% ../nbs/70_cli.ipynb
