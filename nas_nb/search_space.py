@@ -7,11 +7,11 @@ from __future__ import annotations
 import itertools, math, random
 from fastcore.basics import patch
 from .config import (ArchitectureConfig, GENES, ARCH_TYPES, gene_error, config_error, canonical_genes, network_genes, applies,
-                           NOT_APPLICABLE)
-from .families import families
+                           NOT_APPLICABLE, HYBRID, LAYER_GENE)
+from .families import families, lookup, layer_families
 
 # %% auto 0
-__all__ = ['MODES', 'AC', 'BASELINES', 'COUPLED', 'INDEPENDENT', 'SearchSpace']
+__all__ = ['MODES', 'AC', 'BASELINES', 'COUPLED', 'INDEPENDENT', 'HYBRID_COUPLED', 'SHARED', 'SearchSpace']
 
 # %% ../nbs/01_search_space.ipynb
 MODES = {
@@ -55,12 +55,13 @@ class SearchSpace:
         self._init(mode, MODES[mode])
 
     @classmethod
-    def from_options(cls, options:dict, # gene -> list of values; genes left out take `base`'s lists
+    def from_options(cls, options:dict, # gene -> list of values (and `mixers`: a hybrid's layer choices); genes left out take `base`'s lists
                      base:str|None='full', # mode whose lists fill the other genes; None fixes them to the defaults
                      name:str='custom'):
-        "A space from explicit option lists, e.g. a slice of the full space."
-        unknown = sorted(set(options) - set(GENES))
-        if unknown: raise ValueError(f"unknown gene(s) {', '.join(map(repr, unknown))}: allowed genes are {', '.join(GENES)}")
+        "A space from explicit option lists, e.g. a slice of the full space, or the hybrid space with fewer layer choices."
+        unknown = sorted(set(options) - set(GENES) - {LAYER_GENE})
+        if unknown: raise ValueError(f"unknown gene(s) {', '.join(map(repr, unknown))}: allowed genes are {', '.join(GENES)} "
+                                     f"and {LAYER_GENE} (a hybrid space's layer choices)")
         if base is not None and base not in MODES:
             raise ValueError(f"unknown base mode {base!r}: allowed modes are {', '.join(MODES)} or None")
         default = AC().to_dict()  # a gene only some families use takes the first such family's default (Mamba's state_dim)
@@ -68,6 +69,8 @@ class SearchSpace:
             for g, v in f.defaults.items():
                 if default[g] == NOT_APPLICABLE[g]: default[g] = v
         opts = {g: (MODES[base][g] if base else (default[g],)) for g in GENES}
+        if base and LAYER_GENE in MODES[base]: opts[LAYER_GENE] = MODES[base][LAYER_GENE]
+        if LAYER_GENE in options and 'arch_type' not in options: opts['arch_type'] = (HYBRID,)  # layer choices: a hybrid space
         opts.update(options)
         self = cls.__new__(cls)
         self._init(name, opts)
@@ -89,39 +92,46 @@ class SearchSpace:
                     err = f"{g}={v!r} is the 'does not apply' marker, not an option"
                 if err: raise ValueError(f"search space option {err}")
             self.options[g] = vals
+        self.is_hybrid = LAYER_GENE in options or HYBRID in self.options['arch_type']  # per-layer choices (the hybrid mode)
+        if self.is_hybrid: _layer_choices(self.options, options)
         fill = {g: self.options[g][0] for g in INDEPENDENT}  # independent genes take no part in the cross checks
+        self._index = {g: {v: i for i, v in enumerate(self.options[g])} for g in GENES}
+        if self.is_hybrid: return self._init_hybrid(fill)
         self._valid = [t for t in itertools.product(*(self.options[g] for g in COUPLED))
                        if config_error({**fill, **dict(zip(COUPLED, t))}) is None]
         if not self._valid: raise ValueError(f"search space {name!r} holds no valid architecture")
         self._valid_set = set(self._valid)
-        self._index = {g: {v: i for i, v in enumerate(self.options[g])} for g in GENES}
 
     def __repr__(self): return f"SearchSpace({self.mode!r}, size={self.size():,})"
 
     def size(self) -> int:
-        "Raw Cartesian product of the option lists."
+        "Raw Cartesian product of the option lists (a hybrid space: the shared genes' lists x the number of patterns)."
+        if self.is_hybrid: return self._hybrid_size()
         return math.prod(len(v) for v in self.options.values())
 
-    def _free(self) -> int: return math.prod(len(self.options[g]) for g in INDEPENDENT)
+    def _free(self, skip=()) -> int: return math.prod(len(self.options[g]) for g in INDEPENDENT if g not in skip)
 
-    def _free_canonical(self) -> int:
-        "Canonical combinations of the independent genes: a block without FFN (`ffn_multiplier` 0.0) has no activation."
+    def _free_canonical(self, skip=()) -> int:
+        "Canonical combinations of the independent genes (but `skip`): a block without FFN (`ffn_multiplier` 0.0) has no activation."
         n_ffn, n_act = len(self.options['ffn_multiplier']), len(self.options['activation'])
         pair = (n_ffn - 1) * n_act + 1 if 0.0 in self.options['ffn_multiplier'] else n_ffn * n_act
-        return pair * math.prod(len(self.options[g]) for g in INDEPENDENT if g not in ('ffn_multiplier', 'activation'))
+        return pair * math.prod(len(self.options[g]) for g in INDEPENDENT if g not in ('ffn_multiplier', 'activation', *skip))
 
     def count_valid(self) -> int:
         "Exact number of buildable architectures in the grid."
+        if self.is_hybrid: return self._hybrid_count(lambda S, ts: len(ts), self._free(('num_layers',)))
         return len(self._valid) * self._free()
 
     def count_implementations(self) -> int:
         "Exact number of distinct `arch_id`s: valid architectures counted once per canonical form (network x kernel)."
+        if self.is_hybrid: return self._hybrid_count(_distinct(canonical_genes), self._free_canonical(('num_layers',)))
         canon = {tuple(canonical_genes(dict(zip(COUPLED, t))).values()) for t in self._valid}
         return len(canon) * self._free_canonical()
 
     def count_distinct(self) -> int:
         "Exact number of different networks (distinct `network_id`s): canonical forms that differ only in the attention " \
         "kernel (transformer, flash_attention, gqa with kv_ratio=1) are one network, trained once."
+        if self.is_hybrid: return self._hybrid_count(_distinct(network_genes), self._free_canonical(('num_layers',)))
         nets = {tuple(network_genes(dict(zip(COUPLED, t))).values()) for t in self._valid}
         return len(nets) * self._free_canonical()
 
@@ -135,13 +145,19 @@ def _nearest(options, v, rng):
 @patch
 def contains(self:SearchSpace, config:ArchitectureConfig) -> bool:
     "Is `config` a point of this space (ignoring genes that do not apply to its family)?"
+    if self.is_hybrid: return self._hybrid_contains(config)
     return all(getattr(config, g) in self.options[g] for g in GENES if applies(g, config.arch_type)
                and not (g == 'activation' and config.ffn_multiplier == 0.0))   # no FFN: no activation
 
 @patch
 def repair(self:SearchSpace, genes, rng:random.Random) -> ArchitectureConfig:
     "The valid canonical config in this space nearest to `genes` (a config or a dict of genes)."
+    if self.is_hybrid: return self._hybrid_repair(genes, rng)
     genes = dict(genes.to_dict() if isinstance(genes, ArchitectureConfig) else genes)
+    if genes.get('arch_type') == HYBRID:  # a hybrid into a family space: the family most of its layers are
+        layers = list(genes.get(LAYER_GENE) or ())
+        genes['arch_type'] = max(dict.fromkeys(layers), key=layers.count) if layers else None
+    genes.pop(LAYER_GENE, None)
     for g in GENES:
         if g not in genes or genes[g] not in self.options[g]: genes[g] = _nearest(self.options[g], genes.get(g), rng)
     t = tuple(genes[g] for g in COUPLED)
@@ -157,12 +173,14 @@ def repair(self:SearchSpace, genes, rng:random.Random) -> ArchitectureConfig:
 @patch
 def sample(self:SearchSpace, rng:random.Random) -> ArchitectureConfig:
     "A random valid canonical architecture of this space."
+    if self.is_hybrid: return self._hybrid_sample(rng)
     return self.repair({g: rng.choice(self.options[g]) for g in GENES}, rng)
 
 @patch
 def mutate(self:SearchSpace, config:ArchitectureConfig, rate:float, rng:random.Random) -> ArchitectureConfig:
     "Redraw each gene that applies with probability `rate`; the result is repaired into the space."
     if not 0 <= rate <= 1: raise ValueError(f"mutation rate={rate!r} is invalid: must be in [0, 1]")
+    if self.is_hybrid: return self._hybrid_mutate(config, rate, rng)
     genes = config.to_dict()
     for g in GENES:
         others = [o for o in self.options[g] if o != genes[g]]
@@ -172,6 +190,7 @@ def mutate(self:SearchSpace, config:ArchitectureConfig, rate:float, rng:random.R
 @patch
 def crossover(self:SearchSpace, a:ArchitectureConfig, b:ArchitectureConfig, rng:random.Random) -> tuple:
     "Two-point crossover over `GENES`: both children, repaired into the space."
+    if self.is_hybrid: return self._hybrid_crossover(a, b, rng)
     i, j = sorted(rng.sample(range(1, len(GENES)), 2))
     ga, gb = [a.to_dict()[g] for g in GENES], [b.to_dict()[g] for g in GENES]
     kids = ga[:i] + gb[i:j] + ga[j:], gb[:i] + ga[i:j] + gb[j:]
@@ -180,6 +199,7 @@ def crossover(self:SearchSpace, a:ArchitectureConfig, b:ArchitectureConfig, rng:
 @patch
 def sample_near(self:SearchSpace, config:ArchitectureConfig, rng:random.Random, max_steps:int=2) -> ArchitectureConfig:
     "A config one to `max_steps` small steps away from `config` (projected into the space first)."
+    if self.is_hybrid: return self._hybrid_sample_near(config, rng, max_steps)
     genes = self.repair(config, rng).to_dict()
     movable = [g for g in GENES if applies(g, genes['arch_type']) and len(self.options[g]) > 1]
     for g in rng.sample(movable, min(len(movable), rng.randint(1, max_steps))):
@@ -189,3 +209,209 @@ def sample_near(self:SearchSpace, config:ArchitectureConfig, rng:random.Random, 
             genes[g] = opts[rng.choice([j for j in (i - 1, i + 1) if 0 <= j < len(opts)])]
         else: genes[g] = rng.choice([o for o in opts if o != v])
     return self.repair(genes, rng)
+
+# %% ../nbs/01_search_space.ipynb
+MODES['hybrid'] = dict(arch_type=(HYBRID,), num_layers=(2, 3, 4, 5, 6), hidden_dim=(64, 128, 256), num_heads=(2, 4),
+                       kv_ratio=(1, 2), ffn_multiplier=(0.0, 2.0, 4.0), normalization=('layernorm', 'rmsnorm'),
+                       activation=('gelu', 'swiglu', 'relu2'), position_encoding=('absolute', 'rope'),
+                       quantization=('fp16', 'int8', 'int4'), pruning=(0.0, 0.3), dropout=(0.0,), state_dim=(8, 16),
+                       mixers=('gqa', 'linear_attention', 'mamba', 'rwkv'))
+HYBRID_COUPLED = COUPLED[1:]  # the coupled genes a hybrid's layers share; its families come from the pattern
+SHARED = tuple(g for g in GENES if g not in ('arch_type', 'num_layers'))  # a hybrid's genes besides its pattern
+
+def _layer_choices(opts:dict, given:dict):
+    "Check a hybrid space's layer choices (`given['mixers']`; every layer family if absent) into its option lists `opts`."
+    arch, mixers = tuple(opts['arch_type']), given.get(LAYER_GENE)
+    if arch != (HYBRID,):
+        raise ValueError(f"arch_type={list(arch)} is invalid {'with mixers' if mixers is not None else 'with hybrid'}: a "
+                         f"space with per-layer choices has arch_type=['{HYBRID}'] (its homogeneous patterns are the family "
+                         f"genomes); choose its layer families with mixers, one or more of {', '.join(layer_families())}")
+    if mixers is None: mixers = layer_families()
+    if isinstance(mixers, (str, bytes)) or not hasattr(mixers, '__iter__'):
+        raise ValueError(f"options for {LAYER_GENE} must be a list of layer families, got {mixers!r}")
+    mixers = tuple(mixers)
+    if not mixers: raise ValueError(f"options for {LAYER_GENE} are empty: give at least one of {', '.join(layer_families())}")
+    if len(set(mixers)) != len(mixers): raise ValueError(f"options for {LAYER_GENE} repeat a value: {list(mixers)}")
+    for m in mixers:
+        f = lookup(m)
+        if f is None or not f.layer_choice:
+            alias = (f" ({m} runs the network of {f.same_network_as['arch_type']} with "
+                     + ', '.join(f"{k}={v!r}" for k, v in f.same_network_as.items() if k != 'arch_type')
+                     + f": choose {f.same_network_as['arch_type']})") if f is not None else ''
+            raise ValueError(f"search space option {LAYER_GENE}={m!r} is invalid: a hybrid layer is one of "
+                             f"{', '.join(layer_families())}{alias}")
+    opts[LAYER_GENE] = mixers
+
+@patch
+def _init_hybrid(self:SearchSpace, fill:dict):
+    "The valid shared coupled genes of each set of layer families: valid for every family of the set."
+    choices = self.options[LAYER_GENE]
+    combos = list(itertools.product(*(self.options[g] for g in HYBRID_COUPLED)))
+    ok = {m: {t for t in combos if config_error({**fill, **dict(zip(HYBRID_COUPLED, t)), 'arch_type': m}) is None}
+          for m in choices}
+    self._by_set = {frozenset(s): [t for t in combos if all(t in ok[m] for m in s)]
+                    for k in range(1, len(choices) + 1) for s in itertools.combinations(choices, k)}
+    if not any(self._by_set.values()): raise ValueError(f"search space {self.mode!r} holds no valid architecture")
+    self._by_set_valid = {s: set(ts) for s, ts in self._by_set.items()}
+
+# %% ../nbs/01_search_space.ipynb
+def _surjections(n:int, k:int) -> int:
+    "Patterns of `n` layers that use each of `k` families at least once (inclusion-exclusion)."
+    return sum((-1) ** i * math.comb(k, i) * (k - i) ** n for i in range(k + 1))
+
+def _distinct(genes_of):
+    "Per set of layer families `s`: how many distinct shared coupled genes `genes_of` (`canonical_genes`, " \
+    "`network_genes`) makes of its valid combinations `ts`."
+    def count(s, ts):
+        return len({tuple(genes_of({'arch_type': HYBRID, LAYER_GENE: sorted(s), **dict(zip(HYBRID_COUPLED, t))}).get(g)
+                          for g in HYBRID_COUPLED) for t in ts})
+    return count
+
+@patch
+def _hybrid_size(self:SearchSpace) -> int:
+    return math.prod(len(self.options[g]) for g in SHARED) * sum(len(self.options[LAYER_GENE]) ** n
+                                                               for n in self.options['num_layers'])
+
+@patch
+def _hybrid_count(self:SearchSpace, per_set, free:int) -> int:
+    "Sum over the sets of layer families: patterns using exactly that set x `per_set(set, its valid coupled genes)` x `free`."
+    return free * sum(sum(_surjections(n, len(s)) for n in self.options['num_layers']) * per_set(s, ts)
+                      for s, ts in self._by_set.items())
+
+# %% ../nbs/01_search_space.ipynb
+@patch
+def _hybrid_contains(self:SearchSpace, config:ArchitectureConfig) -> bool:
+    layers = config.layer_types
+    if config.num_layers not in self.options['num_layers'] or not all(m in self.options[LAYER_GENE] for m in layers):
+        return False
+    used = tuple(dict.fromkeys(layers))
+    return all(getattr(config, g) in self.options[g] for g in SHARED if applies(g, HYBRID, used)
+               and not (g == 'activation' and config.ffn_multiplier == 0.0))   # no FFN: no activation
+
+def _layers(genes:dict, choices:tuple) -> list:
+    "The layer families `genes` names (a hybrid's `mixers`, a family genome's family `num_layers` times); [] if none."
+    arch, n = genes.get('arch_type'), genes.get('num_layers')
+    if arch == HYBRID: return list(genes.get(LAYER_GENE) or ())
+    fam = lookup(arch)
+    if fam is None or isinstance(n, bool) or not isinstance(n, int) or n < 1: return []
+    alias = fam.same_network_as
+    if arch not in choices and alias and alias['arch_type'] in choices:  # the network it runs, as layers of that family
+        genes.update(alias)
+        arch = alias['arch_type']
+    return [arch] * n
+
+@patch
+def _hybrid_repair(self:SearchSpace, genes, rng:random.Random) -> ArchitectureConfig:
+    genes = dict(genes.to_dict() if isinstance(genes, ArchitectureConfig) else genes)
+    choices, lengths = self.options[LAYER_GENE], self.options['num_layers']
+    layers = _layers(genes, choices)
+    if not layers: layers = [rng.choice(choices) for _ in range(_nearest(lengths, genes.get('num_layers'), rng))]
+    layers = [m if m in choices else rng.choice(choices) for m in layers]
+    n = _nearest(lengths, len(layers), rng)
+    while len(layers) > n: del layers[rng.randrange(len(layers))]
+    while len(layers) < n:
+        i = rng.randrange(len(layers))
+        layers.insert(i, layers[i])
+    for g in SHARED:
+        if g not in genes or genes[g] not in self.options[g]: genes[g] = _nearest(self.options[g], genes.get(g), rng)
+    t = tuple(genes[g] for g in HYBRID_COUPLED)
+    s = frozenset(layers)
+    if t not in self._by_set_valid[s]:
+        idx = [self._index[g][v] for g, v in zip(HYBRID_COUPLED, t)]
+        def cost(u):
+            moved = [abs(self._index[g][v] - i) for g, v, i in zip(HYBRID_COUPLED, u, idx)]
+            return (sum(m > 0 for m in moved), sum(moved))
+        kept = lambda fs: sum(m in fs for m in layers)
+        best = {fs: min(ts, key=cost) for fs, ts in self._by_set.items() if ts and (fs <= s or not self._by_set[s])}
+        fs = min(best, key=lambda fs: (-kept(fs), cost(best[fs]), [choices.index(m) for m in choices if m in fs]))
+        if not fs >= s:
+            keep = [m for m in choices if m in fs]
+            layers = [m if m in fs else rng.choice(keep) for m in layers]
+        genes.update(zip(HYBRID_COUPLED, best[fs]))
+    shared = {g: genes[g] for g in SHARED}
+    return ArchitectureConfig(**shared, arch_type=HYBRID, num_layers=len(layers), mixers=tuple(layers)).canonical()
+
+# %% ../nbs/01_search_space.ipynb
+def _lengths_near(lengths, n:int) -> list:
+    "The allowed lengths next to `n`: the largest below it and the smallest above it."
+    below, above = [m for m in lengths if m < n], [m for m in lengths if m > n]
+    return ([max(below)] if below else []) + ([min(above)] if above else [])
+
+@patch
+def _relength(self:SearchSpace, layers:list, n:int, rng:random.Random) -> list:
+    "`layers` made `n` long: random layers removed, or random choices inserted at random places."
+    layers = list(layers)
+    while len(layers) > n: del layers[rng.randrange(len(layers))]
+    while len(layers) < n: layers.insert(rng.randint(0, len(layers)), rng.choice(self.options[LAYER_GENE]))
+    return layers
+
+@patch
+def _remix(self:SearchSpace, layers:list, rng:random.Random) -> list:
+    "`layers` with one random layer changed to another layer choice."
+    layers, i = list(layers), rng.randrange(len(layers))
+    layers[i] = rng.choice([m for m in self.options[LAYER_GENE] if m != layers[i]])
+    return layers
+
+def _as_hybrid(genes:dict, layers:list) -> dict: return dict(genes, arch_type=HYBRID, num_layers=len(layers), mixers=list(layers))
+
+@patch
+def _hybrid_sample(self:SearchSpace, rng:random.Random) -> ArchitectureConfig:
+    layers = [rng.choice(self.options[LAYER_GENE]) for _ in range(rng.choice(self.options['num_layers']))]
+    return self.repair(_as_hybrid({g: rng.choice(self.options[g]) for g in SHARED}, layers), rng)
+
+@patch
+def sample_with(self:SearchSpace, families, rng:random.Random) -> ArchitectureConfig:
+    "A random architecture of this hybrid space whose layers are `families`, each at least once where the length allows."
+    if not self.is_hybrid: raise ValueError(f"sample_with needs a hybrid space (per-layer choices); {self.mode!r} is not one")
+    families = list(families)
+    bad = [f for f in families if f not in self.options[LAYER_GENE]]
+    if bad or not families:
+        raise ValueError(f"families={families!r} is invalid: choose one or more of {', '.join(self.options[LAYER_GENE])}")
+    fits = [n for n in self.options['num_layers'] if n >= len(families)]
+    n = rng.choice(fits) if fits else max(self.options['num_layers'])
+    layers = families + [rng.choice(families) for _ in range(n - len(families))]
+    rng.shuffle(layers)
+    return self.repair(_as_hybrid({g: rng.choice(self.options[g]) for g in SHARED}, layers[:n]), rng)
+
+@patch
+def _hybrid_mutate(self:SearchSpace, config:ArchitectureConfig, rate:float, rng:random.Random) -> ArchitectureConfig:
+    genes, layers = config.to_dict(), list(config.layer_types)
+    used, many = tuple(dict.fromkeys(layers)), len(self.options[LAYER_GENE]) > 1
+    for g in GENES:
+        if g == 'arch_type':                                  # one layer's mixer
+            if many and rng.random() < rate: layers = self._remix(layers, rng)
+        elif g == 'num_layers':                               # add or remove a layer
+            near = _lengths_near(self.options['num_layers'], len(layers))
+            if near and rng.random() < rate: layers = self._relength(layers, rng.choice(near), rng)
+        else:
+            others = [o for o in self.options[g] if o != genes[g]]
+            if applies(g, HYBRID, used) and others and rng.random() < rate: genes[g] = rng.choice(others)
+    return self.repair(_as_hybrid(genes, layers), rng)
+
+@patch
+def _hybrid_crossover(self:SearchSpace, a:ArchitectureConfig, b:ArchitectureConfig, rng:random.Random) -> tuple:
+    la, lb = list(a.layer_types), list(b.layer_types)
+    i, j = rng.randint(1, max(1, len(la) - 1)), rng.randint(1, max(1, len(lb) - 1))  # a cut inside each layer list
+    p, q = sorted(rng.sample(range(1, len(SHARED)), 2))
+    ga, gb = [a.to_dict()[g] for g in SHARED], [b.to_dict()[g] for g in SHARED]
+    kids = (ga[:p] + gb[p:q] + ga[q:], la[:i] + lb[j:]), (gb[:p] + ga[p:q] + gb[q:], lb[:j] + la[i:])
+    return tuple(self.repair(_as_hybrid(dict(zip(SHARED, s)), layers), rng) for s, layers in kids)
+
+@patch
+def _hybrid_sample_near(self:SearchSpace, config:ArchitectureConfig, rng:random.Random, max_steps:int=2) -> ArchitectureConfig:
+    c = self.repair(config, rng)
+    genes, layers = c.to_dict(), list(c.layer_types)
+    used = tuple(dict.fromkeys(layers))
+    movable = ((['arch_type'] if len(self.options[LAYER_GENE]) > 1 else []) +
+               (['num_layers'] if len(self.options['num_layers']) > 1 else []) +
+               [g for g in SHARED if applies(g, HYBRID, used) and len(self.options[g]) > 1])
+    for g in rng.sample(movable, min(len(movable), rng.randint(1, max_steps))):
+        if g == 'arch_type': layers = self._remix(layers, rng)
+        elif g == 'num_layers': layers = self._relength(layers, rng.choice(_lengths_near(self.options['num_layers'], len(layers))), rng)
+        else:
+            opts, v = self.options[g], genes[g]
+            if all(isinstance(o, (int, float)) for o in opts):  # ordered: step to a neighbour
+                k = self._index[g][v]
+                genes[g] = opts[rng.choice([j for j in (k - 1, k + 1) if 0 <= j < len(opts)])]
+            else: genes[g] = rng.choice([o for o in opts if o != v])
+    return self.repair(_as_hybrid(genes, layers), rng)
