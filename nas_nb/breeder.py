@@ -4,6 +4,7 @@
 
 # %% ../nbs/49_breeder.ipynb 3
 from __future__ import annotations
+import itertools
 from fastcore.basics import patch
 from .config import ArchitectureConfig
 from .search_space import SearchSpace, BASELINES
@@ -31,11 +32,14 @@ class Breeder:
         self.space, self.cfg, self.rng, self.strategy, self.archive, self.task = space, cfg, rng, strategy, archive, task
 
     def initial_population(self) -> list[ArchitectureConfig]:
-        "`random_frac` random architectures spread over the predicted size (the families cycled), the rest near a baseline."
+        "`random_frac` random architectures spread over the predicted size (the families cycled; in a hybrid space, the " \
+        "sets of layer families), the rest near a baseline."
         n_rand, bases, taken = round(self.cfg.population * self.cfg.random_frac), list(BASELINES.values()), set()
-        fams = list(self.space.options['arch_type'])
-        self.rng.shuffle(fams)
-        pool = [self._sample_family(fams[i % len(fams)]) for i in range(SPREAD_POOL * n_rand)]
+        if getattr(self.space, 'is_hybrid', False): pool = self._sample_patterns(SPREAD_POOL * n_rand)
+        else:
+            fams = list(self.space.options['arch_type'])
+            self.rng.shuffle(fams)
+            pool = [self._sample_family(fams[i % len(fams)]) for i in range(SPREAD_POOL * n_rand)]
         pop = spread_by_size(pool, n_rand, self.task())
         taken.update(c.arch_id for c in pop)
         for i in range(len(pop), self.cfg.population):
@@ -49,6 +53,15 @@ class Breeder:
     def _sample_family(self, family:str) -> ArchitectureConfig:
         "A random architecture of `family` (the other genes drawn at random, then repaired into the space)."
         return self.space.repair(dict(self.space.sample(self.rng).to_dict(), arch_type=family), self.rng)
+
+    def _sample_patterns(self, n:int) -> list[ArchitectureConfig]:
+        "`n` random architectures of a hybrid space, the sets of layer families they use taken in turn (a shuffled " \
+        "cycle over every non-empty set: each pure family is one of them)."
+        m = self.space.options['mixers']
+        sets = [s for k in range(1, len(m) + 1) for s in itertools.combinations(m, k)]
+        self.rng.shuffle(sets)
+        return [self.space.sample_with(sets[i % len(sets)], self.rng) for i in range(n)]
+
 
 # %% ../nbs/49_breeder.ipynb
 @patch

@@ -7,11 +7,12 @@ from __future__ import annotations
 import math, random
 import numpy as np
 from .config import ArchitectureConfig, GENES
+from .families import lookup
 from .store import EvalResult
 from .pareto import hv_gain, non_dominated_sort
 
 # %% auto 0
-__all__ = ['predicted_bits', 'arch_features', 'objective_point', 'Surrogate', 'screen']
+__all__ = ['predicted_bits', 'arch_features', 'objective_point', 'kv_cache_family', 'pattern_features', 'Surrogate', 'screen']
 
 # %% ../nbs/45_surrogate.ipynb
 _WEIGHT_BITS = dict(fp32=32, fp16=16, int8=8, int4=4)
@@ -25,10 +26,13 @@ def predicted_bits(config:ArchitectureConfig, task) -> float:
 def _numeric(opts) -> bool: return all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in opts)
 
 def arch_features(configs:list, space, task) -> np.ndarray:
-    ("One row per architecture: each gene that varies in `space` (numbers as they are, other options one-hot), then "
-     "log predicted artifact bits and log estimated FLOPs.")
+    ("One row per architecture: each gene that varies in `space` (numbers as they are, other options one-hot), in a "
+     "hybrid space the layer pattern's features (`pattern_features`), then log predicted artifact bits and log "
+     "estimated FLOPs.")
     from nas_nb.models import estimate_flops
     genes = [g for g in GENES if len(space.options[g]) > 1]
+    mixers = space.options['mixers'] if getattr(space, 'is_hybrid', False) else None
+    attention = {m for m in mixers if kv_cache_family(m)} if mixers else set()
     rows = []
     for c in configs:
         d, row = c.to_dict(), []
@@ -36,6 +40,7 @@ def arch_features(configs:list, space, task) -> np.ndarray:
             opts = space.options[g]
             if _numeric(opts): row.append(float(d[g]))
             else: row += [float(d[g] == o) for o in opts]
+        if mixers: row += pattern_features(c, mixers, attention)
         row += [math.log(predicted_bits(c, task)), math.log(estimate_flops(c, task))]
         rows.append(row)
     return np.asarray(rows, dtype=float).reshape(len(configs), -1)
@@ -43,6 +48,24 @@ def arch_features(configs:list, space, task) -> np.ndarray:
 def objective_point(metrics:dict, objectives) -> list:
     "The objectives to maximise as the front compares them: each objective's own `transform` (±v, or ±log v on a log scale)."
     return [o.transform(metrics[o.name]) for o in objectives]
+
+# %% ../nbs/45_surrogate.ipynb
+def kv_cache_family(name:str) -> bool:
+    "Does a layer of family `name` keep a decoding state that grows with the context (a KV cache: attention)?"
+    f = lookup(name)
+    if f is None: return False
+    try: c = ArchitectureConfig(arch_type=name).canonical()   # its default genome; the formula's growth is what counts
+    except ValueError: return False
+    return f.mixer.state_bytes(c, 1, 2, 2) > f.mixer.state_bytes(c, 1, 1, 2)
+
+def pattern_features(config:ArchitectureConfig, mixers, # the space's layer choices, in order
+                     attention) -> list: # the families that are attention layers (`kv_cache_family`)
+    "The layer pattern as numbers: the fraction of layers of each of `mixers`; the fraction of attention layers, the " \
+    "first one's and their mean index / L (1.0 when none); the number of switches between neighbouring families."
+    lt = config.layer_types
+    n, at = len(lt), [i / len(lt) for i, m in enumerate(lt) if m in attention]
+    return ([lt.count(m) / n for m in mixers] + [len(at) / n, at[0] if at else 1.0, sum(at) / len(at) if at else 1.0]
+            + [float(sum(x != y for x, y in zip(lt, lt[1:])))])
 
 # %% ../nbs/45_surrogate.ipynb
 class Surrogate:
