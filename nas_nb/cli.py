@@ -11,9 +11,9 @@ from .search_space import SearchSpace, MODES, BASELINES
 from .models import Task, estimate_params
 
 # %% auto 0
-__all__ = ['COMMANDS', 'REPORT_TASKS', 'UsageError', 'check_device', 'experiment_options', 'command', 'make_parser', 'main',
-           'space_summary', 'cmd_space', 'load_config', 'with_pattern', 'describe', 'cmd_evaluate', 'cmd_search',
-           'cmd_remeasure', 'cmd_report', 'cmd_show', 'cmd_run']
+__all__ = ['COMMANDS', 'REPORT_TASKS', 'UsageError', 'check_device', 'experiment_options', 'space_options', 'command',
+           'make_parser', 'main', 'space_summary', 'cmd_space', 'load_config', 'with_pattern', 'describe',
+           'cmd_evaluate', 'cmd_search', 'cmd_remeasure', 'cmd_report', 'cmd_show', 'cmd_run']
 
 # %% ../nbs/70_cli.ipynb
 class UsageError(Exception):
@@ -40,6 +40,22 @@ def experiment_options(pairs) -> dict:
         if not sep or not name.strip(): raise UsageError(f"-x {p!r} is invalid: expected NAME=VALUE, e.g. -x seq_len=128 -x tasks=mqar,compression")
         try: out[name.strip()] = json.loads(value)
         except json.JSONDecodeError: out[name.strip()] = value
+    return out
+
+def space_options(pairs) -> dict:
+    ("`--space GENE=V1,V2` flags as a gene's values replacing the mode's (`make_search`'s `space_options`): each value "
+     "as JSON where it parses (32, 2.0), else text (rmsnorm, mamba); `mixers=gqa,mamba` restricts a hybrid's layer choices.")
+    out = {}
+    for p in pairs or []:
+        name, sep, values = p.partition('=')
+        name = name.strip()
+        if not sep or not name or not values.strip():
+            raise UsageError(f"--space {p!r} is invalid: expected GENE=V1,V2,..., e.g. --space hidden_dim=32,64 --space num_layers=2,3")
+        vals = []
+        for v in values.split(','):
+            try: vals.append(json.loads(v))
+            except json.JSONDecodeError: vals.append(v.strip())
+        out[name] = vals
     return out
 
 class _Parser(argparse.ArgumentParser):
@@ -255,6 +271,8 @@ def _search_arguments(p):
                     help='seconds per evaluation before it is stopped as a timeout (default: scaled to the phase; 0: none)')
     p.add_argument('--families', default=None, help='comma-separated architecture families to search (default: all of the mode); '
                    f"with --mode hybrid, the families a layer may be (of {', '.join(layer_families())})")
+    p.add_argument('--space', action='append', metavar='GENE=V1,V2', help="a gene's values instead of the mode's, e.g. --space "
+                   "hidden_dim=32,64 --space num_layers=2,3 (repeatable; kept by --resume)")
     p.add_argument('-x', action='append', metavar='NAME=VALUE', help="an experiment parameter, e.g. -x tasks=mqar -x seq_len=128 (repeatable)")
     p.add_argument('--report', action='store_true', help='write report.html in the run directory when done')
 
@@ -280,7 +298,7 @@ def cmd_search(args) -> int:
                             generations=5 if args.generations is None else args.generations,
                             phases=args.phases or (args.phase or 'fast',), selection=args.selection, objectives=objectives,
                             seed=args.seed, data_dir=args.data_dir, device=device, executor=ex, out=args.out, progress=True,
-                            surrogate_pool=args.surrogate_pool, evaluator_options=evaluator_options,
+                            surrogate_pool=args.surrogate_pool, evaluator_options=evaluator_options, space_options=space_options(args.space),
                             experiment_options=experiment_options(args.x)).run()
     if args.report:
         from nas_nb.report import write_report
