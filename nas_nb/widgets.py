@@ -10,6 +10,7 @@ from fastcore.basics import patch
 from IPython import get_ipython
 from IPython.core.formatters import DisplayFormatter
 from .search_space import MODES
+from .config import LAYER_GENE
 from .train import PHASES
 from .experiments import EXPERIMENTS, default_objectives
 from .executors import EXECUTORS, make_executor
@@ -27,11 +28,11 @@ def _show(out:W.Output, *objs):
     out.outputs = tuple(dict(output_type='display_data', data=d, metadata=m) for d, m in map(fmt.format, objs))
 
 # %% ../nbs/61_widgets.ipynb
-TABLE_COLUMNS = ('arch_id', 'phase', 'family', 'fitness', 'params', 'on_front', 'status', 'genome')  # the objectives go after fitness
+TABLE_COLUMNS = ('arch_id', 'phase', 'family', 'pattern', 'fitness', 'params', 'on_front', 'status', 'genome')  # the objectives go after fitness
 
 def table_columns(table, objectives=()) -> list:
     "The panel table's columns: `TABLE_COLUMNS` with `shown_columns` (the objectives' metrics, decoding cost) after fitness."
-    return list(dict.fromkeys([*TABLE_COLUMNS[:4], *shown_columns(table, objectives), *TABLE_COLUMNS[4:]]))
+    return list(dict.fromkeys([*TABLE_COLUMNS[:5], *shown_columns(table, objectives), *TABLE_COLUMNS[5:]]))
 
 class SearchPanel:
     "Widgets to set up, run (in the background), watch, stop and resume an evolutionary search; display it in a notebook."
@@ -105,7 +106,10 @@ def _styled(table, objectives=()):
 # %% ../nbs/61_widgets.ipynb
 @patch
 def _on_mode(self:SearchPanel, change=None):
-    fams = MODES[self.mode.value]['arch_type']
+    "The mode's families, all picked; in a hybrid mode the families a layer may be (its `mixers` choices)."
+    m = MODES[self.mode.value]
+    fams = m.get(LAYER_GENE, m['arch_type'])
+    self.families.description = 'layer families' if LAYER_GENE in m else 'families'
     self.families.options, self.families.value = list(fams), tuple(fams)
 
 @patch
