@@ -68,3 +68,22 @@ def test_search_hybrid_resume_report(tmp_path):
     out = nas_nb('show', run).stdout.splitlines()
     assert out[1].split()[:4] == ['arch_id', 'family', 'pattern', 'fitness']
     assert sorted((l.split()[0], l.split()[2]) for l in out[2:]) == sorted((a, patterns[a]) for a in front), out
+
+def test_synthetic_experiment_hybrid(tmp_path):
+    "The synthetic experiment notebook in the hybrid mode (`nas_nb run synthetic -p mode hybrid ...`), at its smallest."
+    out = tmp_path / 'syn'
+    nas_nb('run', 'synthetic', '-p', 'mode', 'hybrid', '-p', 'families', '["gqa", "rwkv"]', '-p', 'tasks', '["mqar"]',
+           '-p', 'seq_len', '16', '-p', 'vocab_size', '32', '-p', 'n_train', '64', '-p', 'widths', '[32]', '-p', 'depths', '[2, 3]',
+           '-p', 'population', '2', '-p', 'generations', '1', '-p', 'phases', 'smoke', '--out', out, '--quiet')
+    nb = json.loads((out / 'synthetic.ipynb').read_text())
+    assert not [o for c in nb['cells'] for o in c.get('outputs', []) if o['output_type'] == 'error']
+    info = json.loads((out / 'search.json').read_text())
+    assert info['options']['mixers'] == ['gqa', 'rwkv'] and info['options']['num_layers'] == [2, 3]
+    from nas_nb.store import ResultStore
+    with ResultStore(out / 'results.sqlite') as store:
+        patterns = {ArchitectureConfig.from_dict(r.config).pattern for r in store.results()}
+    assert patterns and all(set(p) <= set('AR') and len(p) in (2, 3) for p in patterns), patterns
+    tables = ''.join(''.join(o.get('data', {}).get('text/html', '')) for c in nb['cells'] for o in c.get('outputs', []))
+    assert '>pattern</th>' in tables, 'the top table shows the pattern'
+    page = (out / 'report.html').read_text()
+    assert 'id="chart-patterns"' in page and '<th>pattern</th>' in page

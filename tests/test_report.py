@@ -22,8 +22,8 @@ def test_report_renders_offline_in_chromium(mnist_run, artifacts):
     assert body, dom[-2000:]
     attrs = dict(re.findall(r'data-([a-z]+)="([^"]*)"', body.group(1)))
     assert attrs.get('done') == '1', attrs                                     # every vegaEmbed promise settled
-    assert attrs['errors'] == '' and int(attrs['rendered']) == int(attrs['charts']) == 5, attrs
-    for name in ('fitness', 'pareto', 'families', 'funnel', 'genes'):          # each chart drew SVG marks
+    assert attrs['errors'] == '' and int(attrs['rendered']) == int(attrs['charts']) == 6, attrs
+    for name in ('fitness', 'pareto', 'families', 'funnel', 'patterns', 'genes'):  # each chart drew SVG marks
         div = dom[dom.index(f'id="chart-{name}"'):]
         div = div[:div.find('class="chart"', 1) if 'class="chart"' in div[1:] else len(div)]
         assert '<svg' in div and 'role-mark' in div, name
