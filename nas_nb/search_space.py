@@ -333,6 +333,24 @@ def _hybrid_repair(self:SearchSpace, genes, rng:random.Random) -> ArchitectureCo
     return ArchitectureConfig(**shared, arch_type=HYBRID, num_layers=len(layers), mixers=tuple(layers)).canonical()
 
 # %% ../nbs/01_search_space.ipynb
+@patch
+def configs(self:SearchSpace) -> list[ArchitectureConfig]:
+    "Every distinct canonical architecture of this space, once each, in a fixed order (`len == count_implementations()`); " \
+    "it builds every one, so small spaces only (a tabular benchmark's)."
+    free_genes = [g for g in INDEPENDENT if not (self.is_hybrid and g == 'num_layers')]
+    if self.is_hybrid:
+        heads = [(dict(zip(HYBRID_COUPLED, t), arch_type=HYBRID, num_layers=n, mixers=p))
+                 for n in self.options['num_layers'] for p in itertools.product(self.options[LAYER_GENE], repeat=n)
+                 for t in self._by_set[frozenset(p)]]
+    else: heads = [dict(zip(COUPLED, t)) for t in self._valid]
+    out = {}
+    for head in heads:
+        for free in itertools.product(*(self.options[g] for g in free_genes)):
+            c = ArchitectureConfig(**head, **dict(zip(free_genes, free))).canonical()
+            out.setdefault(c.arch_id, c)
+    return list(out.values())
+
+# %% ../nbs/01_search_space.ipynb
 def _lengths_near(lengths, n:int) -> list:
     "The allowed lengths next to `n`: the largest below it and the smallest above it."
     below, above = [m for m in lengths if m < n], [m for m in lengths if m > n]
@@ -368,6 +386,7 @@ def sample_with(self:SearchSpace, families, rng:random.Random) -> ArchitectureCo
     bad = [f for f in families if f not in self.options[LAYER_GENE]]
     if bad or not families:
         raise ValueError(f"families={families!r} is invalid: choose one or more of {', '.join(self.options[LAYER_GENE])}")
+    families = [m for m in self.options[LAYER_GENE] if m in families]  # in the space's order: a set gives the same draws
     fits = [n for n in self.options['num_layers'] if n >= len(families)]
     n = rng.choice(fits) if fits else max(self.options['num_layers'])
     layers = families + [rng.choice(families) for _ in range(n - len(families))]
