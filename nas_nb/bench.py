@@ -24,7 +24,9 @@ TABULAR_OPTIONS = dict(arch_type=('transformer', 'flash_attention', 'gqa', 'line
 
 # %% ../nbs/52_bench.ipynb
 def distinct_configs(space:SearchSpace) -> list[ArchitectureConfig]:
-    "Every distinct canonical architecture of `space`, once each, in a fixed order (`len == space.count_implementations()`)."
+    ("Every distinct canonical architecture of `space`, once each, in a fixed order (`len == space.count_implementations()`); "
+     "a hybrid space's are its `configs()` (every pattern of every depth).")
+    if space.is_hybrid: return space.configs()
     out, seen = [], set()
     for t in space._valid:
         coupled = dict(zip(COUPLED, t))
