@@ -69,6 +69,16 @@ def test_search_hybrid_resume_report(tmp_path):
     assert out[1].split()[:4] == ['arch_id', 'family', 'pattern', 'fitness']
     assert sorted((l.split()[0], l.split()[2]) for l in out[2:]) == sorted((a, patterns[a]) for a in front), out
 
+    # re-scored under other objectives (the smallest wins), from the run's own hybrid space: no retraining
+    (tmp_path / 'size.json').write_text(json.dumps([dict(name='size_mb', direction='min', weight=1.0, target=[0.01, 1.0])]))
+    r = nas_nb('remeasure', run, '--objectives', tmp_path / 'size.json', '--no-report')
+    best = json.loads((run / 'best_architecture.json').read_text())
+    ok = [x for x in results if x.ok]
+    assert best['config'] == min(ok, key=lambda x: (x.metrics['size_mb'], x.arch_id)).config
+    cfg = ArchitectureConfig.from_dict(best['config'])
+    assert f"best {best['arch_id']}" in r.stdout and (cfg.arch_type != 'hybrid' or f"  pattern={cfg.pattern} " in r.stdout), r.stdout
+    with ResultStore(run / 'results.sqlite') as store: assert len(store) == len({x.network_id for x in results})   # nothing trained
+
 def test_synthetic_experiment_hybrid(tmp_path):
     "The synthetic experiment notebook in the hybrid mode (`nas_nb run synthetic -p mode hybrid ...`), at its smallest."
     out = tmp_path / 'syn'
