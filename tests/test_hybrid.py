@@ -1,7 +1,7 @@
 """Hybrids from a shell, as a user types it: `nas_nb space --mode hybrid` prints the exact counts and the per-layer
 choices; `nas_nb search --mode hybrid` runs, `--resume` extends it, and its report, summary and `nas_nb show` name each
 candidate's layer pattern."""
-import json, re, subprocess, sys, pathlib
+import json, re, shutil, subprocess, sys, pathlib
 from conftest import BIN
 from nas_nb.config import ArchitectureConfig
 from nas_nb.families import layer_families, lookup
@@ -64,6 +64,15 @@ def test_search_hybrid_resume_report(tmp_path):
     assert {c['arch_id'] for c in cells} == set(front)                            # one row per network on the front
     assert all(c['letter'] == patterns[c['arch_id']][c['layer']] for c in cells)  # a cell per layer, its family's letter
     assert (run / 'charts' / 'patterns.png').is_file()
+    exe = next((shutil.which(n) for n in ('chromium', 'chromium-browser', 'google-chrome') if shutil.which(n)), None)
+    if exe:   # the page renders offline: every chart, and in the pattern chart a letter per layer of the front
+        from test_report import OFFLINE
+        dom = subprocess.run([exe, *OFFLINE, '--dump-dom', (run / 'report.html').as_uri()], capture_output=True, text=True, timeout=180).stdout
+        attrs = dict(re.findall(r'data-([a-z]+)="([^"]*)"', re.search(r'<body\s([^>]*data-charts[^>]*)>', dom).group(1)))
+        assert attrs['errors'] == '' and attrs['rendered'] == attrs['charts'] == '6', attrs
+        div = dom[dom.index('id="chart-patterns"'):dom.index('id="chart-genes"')]
+        letters = re.findall(r'<text[^>]*>([A-Z])</text>', div)
+        assert sorted(letters) == sorted(''.join(patterns[a] for a in front)), (letters, [patterns[a] for a in front])
 
     out = nas_nb('show', run).stdout.splitlines()
     assert out[1].split()[:4] == ['arch_id', 'family', 'pattern', 'fitness']
