@@ -14,11 +14,11 @@ from .pareto import non_dominated_sort
 from .store import EvalResult, ResultStore
 
 # %% auto 0
-__all__ = ['METRICS', 'SHOWN_GENES', 'BASELINE_COLOR', 'genome', 'arch_label', 'train_seconds', 'results_frame', 'Run',
-           'load_run', 'metric_title', 'metric_scale', 'shown_metrics', 'fmt_bytes', 'fmt_value', 'best_table',
-           'comparison', 'history_frame', 'verdict', 'cost', 'fitness_chart', 'pareto_axes', 'pareto_chart',
-           'family_chart', 'funnel_chart', 'gene_chart', 'pattern_chart', 'shown_columns', 'report_charts',
-           'describe_objectives', 'glance', 'write_report']
+__all__ = ['METRICS', 'SHOWN_GENES', 'BASELINE_COLOR', 'genome', 'train_seconds', 'results_frame', 'Run', 'load_run',
+           'metric_title', 'metric_scale', 'shown_metrics', 'fmt_bytes', 'fmt_value', 'best_table', 'comparison',
+           'history_frame', 'verdict', 'cost', 'fitness_chart', 'pareto_axes', 'pareto_chart', 'family_chart',
+           'funnel_chart', 'gene_chart', 'pattern_chart', 'shown_columns', 'report_charts', 'describe_objectives',
+           'glance', 'write_report']
 
 # %% ../nbs/60_report.ipynb
 METRICS = ('accuracy', 'test_accuracy', 'size_mb', 'latency_ms', 'decode_ms', 'decode_state_bytes', 'flops',
@@ -34,11 +34,6 @@ def genome(config:dict) -> str:
     c, na = cfg.to_dict(), {'num_heads': 1, 'kv_ratio': 1, 'position_encoding': 'none', 'state_dim': 0}
     genes = ' '.join(f"{g}={c[g]}" for g in SHOWN_GENES if g != 'arch_type' and c[g] != na.get(g, object()))
     return f"pattern={cfg.pattern} {genes}" if cfg.arch_type == HYBRID else genes
-
-def arch_label(config:dict) -> str:
-    "What a candidate is, in a word or two: its family ('mamba'), or 'hybrid' and its layer pattern ('hybrid AMMM')."
-    cfg = ArchitectureConfig.from_dict(config)
-    return f"{HYBRID} {cfg.pattern}" if cfg.arch_type == HYBRID else cfg.arch_type
 
 def _objectives(objectives) -> list:
     return [o if isinstance(o, Objective) else Objective.from_dict(o) for o in objectives or ()]
