@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from torch.utils.flop_counter import FlopCounterMode
-from ..config import ArchitectureConfig
+from ..config import ArchitectureConfig, NORMALIZATIONS, ACTIVATIONS, POSITION_ENCODINGS
 import functools
-from ..families import family, families, lookup, part_table
+from ..families import family, families, lookup, part_table, layer_families
 from .layers import make_norm, norm_params, count_params, init_linear, INIT_STD, has_ffn
 
 # %% auto 0
-__all__ = ['Task', 'Block', 'SequenceModel', 'build_model', 'estimate_params', 'estimate_flops', 'count_flops']
+__all__ = ['Task', 'Block', 'SequenceModel', 'build_model', 'estimate_params', 'estimate_flops', 'count_flops', 'random_hybrid']
 
 # %% ../../nbs/15_models.core.ipynb
 @dataclass(frozen=True)
@@ -206,3 +206,22 @@ def count_flops(model:SequenceModel, x:torch.Tensor) -> int:
     finally:
         for (m, _), old in zip(twins, saved):
             for k, v in old.items(): setattr(m, k, v)
+
+# %% ../../nbs/15_models.core.ipynb
+def random_hybrid(rng,                          # a seeded `random.Random`: the only source of randomness
+                  lengths=(1, 2, 3, 4, 5),      # the pattern lengths (num_layers) to draw from
+                  hidden_dims=(16, 32),         # the widths to draw from (tiny: for tests)
+                  layer_choices:tuple|None=None, # the families a layer may be (None: `layer_families()`)
+                  **genes) -> ArchitectureConfig: # genes to fix instead of drawing (e.g. quantization='int8', pruning=0.3)
+    "A random valid hybrid genome: `rng.choice(lengths)` layers, each of a family drawn from `layer_choices`, and " \
+    "every shared gene drawn from small values every layer family accepts (quantization fp32, no pruning, no dropout " \
+    "unless `genes` fix them). A pattern of one family is that family's genome once canonicalised."
+    choices = layer_choices or layer_families()
+    pattern = tuple(rng.choice(choices) for _ in range(rng.choice(lengths)))
+    g = dict(hidden_dim=rng.choice(hidden_dims), num_heads=rng.choice((1, 2, 4)), kv_ratio=rng.choice((1, 2, 4)),
+             ffn_multiplier=rng.choice((0.0, 1.0, 2.0)), normalization=rng.choice(NORMALIZATIONS),
+             activation=rng.choice(ACTIVATIONS), position_encoding=rng.choice(POSITION_ENCODINGS),
+             state_dim=rng.choice((4, 8)), quantization='fp32', pruning=0.0, dropout=0.0)
+    g.update(genes)
+    if 'kv_ratio' not in genes and g['num_heads'] % g['kv_ratio']: g['kv_ratio'] = 1  # query heads per k/v head must divide
+    return ArchitectureConfig.hybrid(pattern, **g)
