@@ -4,6 +4,7 @@ std over seeds), the per-seed values at checkpoints, an HTML report with Altair 
 
     python benchmarks/compare.py                          # all algorithms, 20 seeds, 200 evaluations
     python benchmarks/compare.py --algos ours-nsga2,random --seeds 5 --tag quick
+    python benchmarks/compare.py --space hybrid --store benchmarks/results/tabular/mnist_hybrid.sqlite --tag hybrid
 """
 import argparse, json, pathlib, sys, tempfile, time
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
@@ -12,17 +13,25 @@ from nas_nb.bench import TabularBenchmark, ReplayExecutor, replay_curve, TABULAR
 from nas_nb.search_space import SearchSpace
 from nas_nb.evolution import EvolutionaryNAS, SearchConfig
 from nas_nb.executors import EvaluatorSpec
+from nas_nb.experiments import Objective
 import peers
 
 OUT = pathlib.Path(__file__).parent / 'results' / 'tabular'
 TMP = '/dev/shm' if pathlib.Path('/dev/shm').is_dir() else None  # run directories of replayed searches: RAM is enough
 CHECKPOINTS = (10, 25, 50, 100, 150, 200)
 
+# --space hybrid: the hybrid table (benchmarks/tabular_build.py --space hybrid), searched on the issue's objectives:
+# accuracy, size, decode state bytes, per-token decode time (the axes of its front and the weights of its fitness)
+HYBRID_OBJECTIVES = (Objective('accuracy', 'max', 0.5), Objective('size_mb', 'min', 0.1, target=(0.05, 5.0)),
+                     Objective('decode_state_bytes', 'min', 0.25, target=(1e3, 1e6)),
+                     Objective('decode_ms', 'min', 0.15, target=(0.1, 10.0)))
+OBJECTIVES = None  # the search's objectives (None: the experiment's defaults); set by --space
+
 def ours(tb, space, budget, seed, selection='weighted', **kw):
     "EvolutionaryNAS, unmodified, on the replay executor; stopped after the generation that reaches the budget."
     ex = ReplayExecutor(tb)
     with tempfile.TemporaryDirectory(dir=TMP) as d:
-        s = EvolutionaryNAS(space, EvaluatorSpec('mnist'), SearchConfig(generations=1000, selection=selection, seed=seed, **kw), d, ex, log=None)
+        s = EvolutionaryNAS(space, EvaluatorSpec('mnist', objectives=OBJECTIVES), SearchConfig(generations=1000, selection=selection, seed=seed, **kw), d, ex, log=None)
         s.callbacks.append(lambda ev, s: s.stop() if ev == 'generation' and ex.count(tb.phase) >= budget else None)
         s.run()
     return list(dict.fromkeys(ex.ids(tb.phase)))[:budget]
@@ -56,10 +65,21 @@ def main():
     p.add_argument('--budget', type=int, default=200)
     p.add_argument('--tag', default='compare')
     p.add_argument('--ref', default=None, help='the algorithm the Mann-Whitney tests compare against the others')
+    p.add_argument('--space', default='tabular', help='tabular (the 368-architecture table) or hybrid (the 336 layer patterns, '
+                                                      'with --store results/tabular/mnist_hybrid.sqlite)')
     a = p.parse_args()
-    tb = TabularBenchmark(a.store, a.phase)
-    tb_lin = TabularBenchmark(a.store, a.phase, objectives=[(m, d, 'linear') for m, d in tb.objectives])  # a second view: linear axes
-    space = SearchSpace.from_options(TABULAR_OPTIONS, base=None, name='tabular-mnist')
+    global OBJECTIVES
+    if a.space == 'hybrid':
+        OBJECTIVES = HYBRID_OBJECTIVES
+        axes = [Objective(o.name, o.direction, scale=o.scale) for o in HYBRID_OBJECTIVES]
+        tb = TabularBenchmark(a.store, a.phase, objectives=axes, fitness=HYBRID_OBJECTIVES)
+        tb_lin = TabularBenchmark(a.store, a.phase, objectives=[(m, d, 'linear') for m, d in tb.objectives], fitness=HYBRID_OBJECTIVES)
+        from tabular_build import space as table_space
+        space = table_space('hybrid')
+    else:
+        tb = TabularBenchmark(a.store, a.phase)
+        tb_lin = TabularBenchmark(a.store, a.phase, objectives=[(m, d, 'linear') for m, d in tb.objectives])  # a second view: linear axes
+        space = SearchSpace.from_options(TABULAR_OPTIONS, base=None, name='tabular-mnist')
     print(f"{tb}; true HV {tb.true_hv:.4f}; best fitness {tb.best_fitness:.4f}; code versions {tb.code_versions}", flush=True)
     rows, timing = [], {}
     for name in a.algos.split(','):

@@ -44,20 +44,26 @@ class Oracle:
         return [(-1 if d == 'max' else 1) * r.metrics[m] for m, d in self.tb.objectives]
 
 class Encoding:
-    "The sub-space's genes with more than one option, each a categorical variable over its options."
+    "The sub-space's genes with more than one option, each a categorical variable over its options; a hybrid space's " \
+    "layer pattern as one more variable per layer position (`layer_0`, ...) over its layer choices, of which the first " \
+    "`num_layers` are used (the usual fixed-length encoding of a variable-depth genome)."
     def __init__(self, space):
         self.space = space
-        self.genes = [g for g in GENES if len(space.options[g]) > 1]
-        self.sizes = [len(space.options[g]) for g in self.genes]
+        self.layers = [f'layer_{i}' for i in range(max(space.options['num_layers']))] if space.is_hybrid else []
+        self.options = {g: space.options[g] for g in GENES if len(space.options[g]) > 1}
+        self.options.update({l: space.options['mixers'] for l in self.layers})
+        self.genes = list(self.options)
+        self.sizes = [len(v) for v in self.options.values()]
 
     def decode(self, values:dict, rng:random.Random) -> ArchitectureConfig:
-        "A dict gene -> value (or gene -> option index with `index=True`) as the canonical architecture of the space."
+        "A dict variable -> value as the canonical architecture of the space (repaired into it)."
         genes = {g: self.space.options[g][0] for g in GENES}
-        genes.update(values)
+        genes.update((g, v) for g, v in values.items() if g not in self.layers)
+        if self.layers: genes['mixers'] = tuple(values[l] for l in self.layers[:genes['num_layers']])
         return self.space.repair(genes, rng)
 
     def from_indices(self, x, rng) -> ArchitectureConfig:
-        return self.decode({g: self.space.options[g][int(i)] for g, i in zip(self.genes, x)}, rng)
+        return self.decode({g: self.options[g][int(i)] for g, i in zip(self.genes, x)}, rng)
 
 # -- Optuna: random search, NSGA-II, TPE (ask-and-tell, so the oracle's budget can stop them mid-generation)
 def optuna_search(tb, space, budget:int, seed:int, sampler:str, **kw) -> list[str]:
@@ -69,7 +75,7 @@ def optuna_search(tb, space, budget:int, seed:int, sampler:str, **kw) -> list[st
     try:
         while True:
             t = study.ask()
-            c = enc.decode({g: t.suggest_categorical(g, space.options[g]) for g in enc.genes}, rng)
+            c = enc.decode({g: t.suggest_categorical(g, enc.options[g]) for g in enc.genes}, rng)
             r = oracle(c)  # a repeat is told its (free) values again; told as failed, TPE re-proposed one architecture to the cap
             if r.ok: study.tell(t, oracle.vector(r))
             else: study.tell(t, state=optuna.trial.TrialState.FAIL)
@@ -101,11 +107,16 @@ def pymoo_nsga2(tb, space, budget:int, seed:int, pop_size:int=20) -> list[str]:
 
 # -- Regularized evolution (Real et al. 2019, Algorithm 1): aging evolution on the weighted fitness
 def mutate_one(space, c:ArchitectureConfig, rng:random.Random) -> ArchitectureConfig:
-    "Redraw one gene that applies to `c`'s family (chosen uniformly) to another of its options; repaired."
+    "Redraw one gene that applies to `c`'s family (chosen uniformly) to another of its options; repaired. In a hybrid " \
+    "space a layer's mixer is a gene too (and a new `num_layers` drops or repeats layers, as repair does)."
     from nas_nb.config import applies
-    genes = c.to_dict()
-    g = rng.choice([g for g in GENES if applies(g, c.arch_type) and len(space.options[g]) > 1])
-    genes[g] = rng.choice([o for o in space.options[g] if o != genes[g]])
+    genes, layers = c.to_dict(), list(c.layer_types)
+    movable = [g for g in GENES if applies(g, c.arch_type, c.mixers) and len(space.options[g]) > 1]
+    if space.is_hybrid and len(space.options['mixers']) > 1: movable += [i for i in range(len(layers))]
+    g = rng.choice(movable)
+    if isinstance(g, int): layers[g] = rng.choice([m for m in space.options['mixers'] if m != layers[g]])
+    else: genes[g] = rng.choice([o for o in space.options[g] if o != genes[g]])
+    if space.is_hybrid: genes.update(arch_type='hybrid', mixers=tuple(layers))
     return space.repair(genes, rng)
 
 def regularized_evolution(tb, space, budget:int, seed:int, population:int=20, sample:int=5) -> list[str]:

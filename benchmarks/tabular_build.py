@@ -6,9 +6,11 @@ Resumable: the store is the cache, so a killed build continues where it stopped.
     nice -n 10 python benchmarks/tabular_build.py                       # fast + smoke for all 368 configs, 2 workers
     python benchmarks/tabular_build.py --phases medium --medium-top 24  # medium for the 24 best by Pareto rank (fast)
     python benchmarks/tabular_build.py --phases medium --medium-ids ids.txt
+    python benchmarks/tabular_build.py --space hybrid --phases fast --store benchmarks/results/tabular/mnist_hybrid.sqlite
 """
 import argparse, json, pathlib, platform, socket, time, datetime
 import torch
+from nas_nb.config import ArchitectureConfig
 from nas_nb.search_space import SearchSpace
 from nas_nb.store import ResultStore
 from nas_nb.executors import EvaluatorSpec, ProcessExecutor, LocalExecutor
@@ -16,8 +18,17 @@ from nas_nb.bench import distinct_configs, TABULAR_OPTIONS
 
 OUT = pathlib.Path(__file__).parent / 'results' / 'tabular'
 
-def space() -> SearchSpace:
-    "The benchmark's sub-space: 368 distinct architectures over all six families (see `nas_nb.bench.TABULAR_OPTIONS`)."
+# the hybrid table: every layer pattern of 2-4 layers over the four layer families (336 networks), the shared genes fixed
+# as in benchmarks/hybrid_search.py (d=64, 2 heads, MHA, FFN x2 SwiGLU, RMSNorm, RoPE, fp16, Mamba N=16)
+HYBRID_TABLE_OPTIONS = dict(num_layers=(2, 3, 4), hidden_dim=(64,), num_heads=(2,), kv_ratio=(1,), ffn_multiplier=(2.0,),
+                            normalization=('rmsnorm',), activation=('swiglu',), position_encoding=('rope',),
+                            quantization=('fp16',), pruning=(0.0,), dropout=(0.0,), state_dim=(16,))
+
+def space(kind:str='tabular') -> SearchSpace:
+    "The benchmark's sub-space: 'tabular', 368 distinct architectures over all six families (see " \
+    "`nas_nb.bench.TABULAR_OPTIONS`), or 'hybrid', the 336 layer patterns of `HYBRID_TABLE_OPTIONS`."
+    if kind == 'hybrid': return SearchSpace.from_options(HYBRID_TABLE_OPTIONS, base='hybrid', name='tabular-hybrid')
+    if kind != 'tabular': raise SystemExit(f"--space={kind!r} is invalid: allowed are tabular, hybrid")
     return SearchSpace.from_options(TABULAR_OPTIONS, base=None, name='tabular-mnist')
 
 def medium_slice(store, spec, k:int) -> list:
@@ -35,7 +46,7 @@ def run_phase(ex, spec, store, phase, configs, log):
         store.put(r); done[0] += 1
         if done[0] % 8 == 0 or done[0] == len(todo):
             el = time.perf_counter() - t0
-            log(f"[{phase}] {done[0]}/{len(todo)}  {el:.0f} s  (~{el / done[0] * (len(todo) - done[0]):.0f} s left)  last {r.config['arch_type']} {r.status} acc={r.metrics.get('accuracy')}")
+            log(f"[{phase}] {done[0]}/{len(todo)}  {el:.0f} s  (~{el / done[0] * (len(todo) - done[0]):.0f} s left)  last {ArchitectureConfig.from_dict(r.config).pattern} {r.status} acc={r.metrics.get('accuracy')}")
     if todo: ex.map(spec, phase, todo, callback=cb)
     return dict(phase=phase, configs=len(configs), evaluated=len(todo), wall_s=time.perf_counter() - t0)
 
@@ -47,9 +58,10 @@ def main():
     p.add_argument('--medium-top', type=int, default=0)
     p.add_argument('--medium-ids', default=None)
     p.add_argument('--limit', type=int, default=None, help='only the first N configs (timing trials)')
+    p.add_argument('--space', default='tabular', help="the sub-space: tabular (368 architectures, six families) or hybrid (336 layer patterns)")
     a = p.parse_args()
     log = lambda *m: print(datetime.datetime.now().strftime('%H:%M:%S'), *m, flush=True)
-    store, spec, sp = ResultStore(a.store), EvaluatorSpec('mnist', threads=1), space()
+    store, spec, sp = ResultStore(a.store), EvaluatorSpec('mnist', threads=1), space(a.space)
     configs = distinct_configs(sp)[:a.limit]
     log(f"{sp}: {sp.count_distinct()} distinct architectures; store {a.store}")
     runs = []
@@ -63,7 +75,7 @@ def main():
                 if a.medium_ids: cs += [by_id[i.strip()] for i in pathlib.Path(a.medium_ids).read_text().split() if i.strip() in by_id]
                 cs = list({c.arch_id: c for c in cs}.values())
             runs.append(run_phase(ex, spec, store, phase, cs, log))
-    info_file = OUT / 'build.json'
+    info_file = OUT / ('build.json' if a.space == 'tabular' else f'build_{a.space}.json')
     info = json.loads(info_file.read_text()) if info_file.exists() else dict(runs=[])
     info['runs'].append(dict(finished=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'), host=socket.gethostname(),
                              cpus=torch.get_num_threads(), workers=a.workers, torch=torch.__version__, python=platform.python_version(),

@@ -4,7 +4,7 @@
 
 # %% ../nbs/51_executors.ipynb 3
 from __future__ import annotations
-import concurrent.futures as cf, contextlib, dataclasses, importlib, json, multiprocessing as mp, os
+import concurrent.futures as cf, contextlib, dataclasses, importlib, json, multiprocessing as mp, os, time
 import torch
 from .config import ArchitectureConfig
 from .experiments import Experiment, load_experiment, Objective
@@ -140,10 +140,15 @@ def _evaluate_task(spec:EvaluatorSpec, phase:str, config:dict) -> dict:
     "Runs in a pool worker, on the device the initializer gave it."
     return _evaluate_in_worker(spec, phase, config, _WORKER.get('device'))
 
-def _dead_exitcode(procs):
-    "The exit code of the first of `procs` that died (negative: killed by that signal), or None."
+def _dead_exitcode(procs, timeout:float=10.0):
+    "The exit code of the first of `procs` that died (negative: killed by that signal), or None; waits at most " \
+    "`timeout` s in all. Polled until known: the pool's own thread may reap the process first, and a poll that loses " \
+    "that race reads None although the exit code is set a moment later."
+    deadline = time.monotonic() + timeout
     for p in procs:
-        p.join(timeout=2)
+        while True:
+            p.join(timeout=max(0.0, min(0.25, deadline - time.monotonic())))
+            if p.exitcode is not None or time.monotonic() >= deadline: break
         if p.exitcode not in (None, 0): return p.exitcode
     return None
 
