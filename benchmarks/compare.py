@@ -53,6 +53,8 @@ ALGOS = {
     'random': lambda tb, sp, b, s: peers.optuna_search(tb, sp, b, s, 'random'),
     'optuna-nsga2': lambda tb, sp, b, s: peers.optuna_search(tb, sp, b, s, 'nsga2', population_size=20),
     'optuna-tpe': lambda tb, sp, b, s: peers.optuna_search(tb, sp, b, s, 'tpe'),
+    'optuna-default': lambda tb, sp, b, s: peers.optuna_search(tb, sp, b, s, 'default'),
+    'optuna-gp': lambda tb, sp, b, s: peers.optuna_search(tb, sp, b, s, 'gp'),
     'pymoo-nsga2': peers.pymoo_nsga2,
 }
 

@@ -69,8 +69,13 @@ class Encoding:
 def optuna_search(tb, space, budget:int, seed:int, sampler:str, **kw) -> list[str]:
     import optuna
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    samplers = dict(random=optuna.samplers.RandomSampler, nsga2=optuna.samplers.NSGAIISampler, tpe=optuna.samplers.TPESampler)
-    study = optuna.create_study(directions=['minimize'] * len(tb.objectives), sampler=samplers[sampler](seed=seed, **kw))
+    samplers = dict(random=optuna.samplers.RandomSampler, nsga2=optuna.samplers.NSGAIISampler, tpe=optuna.samplers.TPESampler,
+                    gp=optuna.samplers.GPSampler)
+    directions = ['minimize'] * len(tb.objectives)
+    if sampler == 'default':  # what a user gets who names no sampler (Optuna 5: TPESampler), seeded through the study
+        study = optuna.create_study(directions=directions, sampler=optuna.samplers.TPESampler(seed=seed, **kw))
+        assert type(optuna.create_study(directions=directions).sampler) is optuna.samplers.TPESampler, 'Optuna changed its default'
+    else: study = optuna.create_study(directions=directions, sampler=samplers[sampler](seed=seed, **kw))
     enc, oracle, rng = Encoding(space), Oracle(tb, budget), random.Random(seed)
     try:
         while True:
