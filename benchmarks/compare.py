@@ -5,6 +5,7 @@ std over seeds), the per-seed values at checkpoints, an HTML report with Altair 
     python benchmarks/compare.py                          # all algorithms, 20 seeds, 200 evaluations
     python benchmarks/compare.py --algos ours-nsga2,random --seeds 5 --tag quick
     python benchmarks/compare.py --space hybrid --store benchmarks/results/tabular/mnist_hybrid.sqlite --tag hybrid
+    python benchmarks/compare.py --space synthetic --store benchmarks/results/synthetic/table.sqlite --tag synthetic
 """
 import argparse, json, pathlib, sys, tempfile, time
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
@@ -29,12 +30,12 @@ OBJECTIVES = None  # the search's objectives (None: the experiment's defaults); 
 
 def ours(tb, space, budget, seed, selection='weighted', **kw):
     "EvolutionaryNAS, unmodified, on the replay executor; stopped after the generation that reaches the budget."
-    ex = ReplayExecutor(tb)
+    ex = ReplayExecutor({'fast': tb})   # the search's phase; the table may have been built at another phase name
     with tempfile.TemporaryDirectory(dir=TMP) as d:
         s = EvolutionaryNAS(space, EvaluatorSpec('mnist', objectives=OBJECTIVES), SearchConfig(generations=1000, selection=selection, seed=seed, **kw), d, ex, log=None)
-        s.callbacks.append(lambda ev, s: s.stop() if ev == 'generation' and ex.count(tb.phase) >= budget else None)
+        s.callbacks.append(lambda ev, s: s.stop() if ev == 'generation' and ex.count('fast') >= budget else None)
         s.run()
-    return list(dict.fromkeys(ex.ids(tb.phase)))[:budget]
+    return list(dict.fromkeys(ex.ids('fast')))[:budget]
 
 # ours: the defaults, except `random_frac=1.0` in the -random variants: the seed's baselines (GPT-2 / LLaMA-sized) all
 # project onto the largest corner of this tiny space, so the 'near a baseline' half of the first population is five
@@ -67,8 +68,9 @@ def main():
     p.add_argument('--budget', type=int, default=200)
     p.add_argument('--tag', default='compare')
     p.add_argument('--ref', default=None, help='the algorithm the Mann-Whitney tests compare against the others')
-    p.add_argument('--space', default='tabular', help='tabular (the 368-architecture table) or hybrid (the 336 layer patterns, '
-                                                      'with --store results/tabular/mnist_hybrid.sqlite)')
+    p.add_argument('--space', default='tabular', help='tabular (the 368-architecture table), hybrid (the 336 layer patterns, '
+                                                      'with --store results/tabular/mnist_hybrid.sqlite) or synthetic (the '
+                                                      '1,584-implementation synthetic-suite table, with --store results/synthetic/table.sqlite)')
     a = p.parse_args()
     global OBJECTIVES
     if a.space == 'hybrid':
@@ -78,6 +80,13 @@ def main():
         tb_lin = TabularBenchmark(a.store, a.phase, objectives=[(m, d, 'linear') for m, d in tb.objectives], fitness=HYBRID_OBJECTIVES)
         from tabular_build import space as table_space
         space = table_space('hybrid')
+    elif a.space == 'synthetic':  # the issue's objectives are the synthetic experiment's defaults (the same four)
+        from synthetic_table import space as synthetic_space, PHASE
+        OBJECTIVES = HYBRID_OBJECTIVES
+        axes = [Objective(o.name, o.direction, scale=o.scale) for o in OBJECTIVES]
+        tb = TabularBenchmark(a.store, PHASE.name, 'synthetic', objectives=axes, fitness=OBJECTIVES)
+        tb_lin = TabularBenchmark(a.store, PHASE.name, 'synthetic', objectives=[(m, d, 'linear') for m, d in tb.objectives], fitness=OBJECTIVES)
+        space = synthetic_space()
     else:
         tb = TabularBenchmark(a.store, a.phase)
         tb_lin = TabularBenchmark(a.store, a.phase, objectives=[(m, d, 'linear') for m, d in tb.objectives])  # a second view: linear axes

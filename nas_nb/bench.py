@@ -183,7 +183,7 @@ class ReplayExecutor:
             c = c if isinstance(c, ArchitectureConfig) else ArchitectureConfig.from_dict(c)
             c = c.canonical()
             self.trace.append((phase, c.arch_id)); self._seen[phase].add(c.arch_id)
-            if tb is not None and c.arch_id in tb: r = dataclasses.replace(tb.lookup(c.arch_id), code_version=cv, cached=False)
+            if tb is not None and c.arch_id in tb: r = dataclasses.replace(tb.lookup(c.arch_id), phase=phase, code_version=cv, cached=False)
             else:
                 self.missing.append((phase, c.arch_id))
                 r = EvalResult(c.arch_id, c.to_dict(), getattr(spec, 'experiment', ''), phase, getattr(spec, 'seed', 0), 'failed',

@@ -18,7 +18,7 @@ from .evolution import SearchConfig
 
 # %% auto 0
 __all__ = ['TRAINING_METRICS', 'Rung', 'default_rungs', 'parse_rungs', 'rank_vectors', 'AsyncHalving', 'rung_result',
-           'curve_seconds', 'ReplayFuture', 'CurveReplay', 'AsyncSearch']
+           'curve_seconds', 'ReplayFuture', 'CurveReplay', 'AsyncSearch', 'load_async', 'is_async_run']
 
 # %% ../nbs/53_scheduler.ipynb
 @dataclasses.dataclass(frozen=True)
@@ -163,9 +163,9 @@ def curve_seconds(r:EvalResult, epochs:int) -> float:
 # %% ../nbs/53_scheduler.ipynb
 class ReplayFuture(cf.Future):
     "A `CurveReplay` job: done when the simulated clock reaches its finish time."
-    def __init__(self, finish:float, seq:int, result:EvalResult, cost:float):
+    def __init__(self, finish:float, seq:int, result:EvalResult, cost:float, key:str):
         super().__init__()
-        self.finish, self.seq, self.value, self.cost = finish, seq, result, cost
+        self.finish, self.seq, self.value, self.cost, self.key = finish, seq, result, cost, key
 
 class CurveReplay:
     "An executor that answers jobs from tables with learning curves on a simulated clock (`workers` at a time)."
@@ -203,7 +203,7 @@ class CurveReplay:
         else:
             self.seq += 1; finish, seq = self.clock + cost, self.seq
             self.train_seconds += cost
-        f = ReplayFuture(finish, seq, r, cost)
+        f = ReplayFuture(finish, seq, r, cost, jk)
         heapq.heappush(self._pending, (finish, seq, f))
         return f
 
@@ -222,14 +222,14 @@ def state(self:CurveReplay) -> dict:
     "The simulated machine (clock, charged seconds, checkpoints, pending jobs) as JSON-ready data."
     return dict(clock=self.clock, train_seconds=self.train_seconds, seq=self.seq,
                 trained=[[p, a, k] for (p, a), k in sorted(self.trained.items())],
-                pending=[[f.finish, f.seq, f.cost] for _, _, f in sorted(self._pending, key=lambda x: x[:2])])
+                pending=[[f.key, f.finish, f.seq, f.cost] for _, _, f in sorted(self._pending, key=lambda x: x[:2])])
 
 @patch
-def restore(self:CurveReplay, st:dict, jobs:list):
-    "Take over `state()`; `jobs` are the keys (phase, arch_id, epochs) of its pending jobs, in the same order."
+def restore(self:CurveReplay, st:dict):
+    "Take over `state()`: a job pending then, submitted again, finishes as it would have (its finish time and order kept)."
     self.clock, self.train_seconds, self.seq = st['clock'], st['train_seconds'], st['seq']
     self.trained = {(p, a): k for p, a, k in st['trained']}
-    self._restored = {json.dumps(list(j)): tuple(p) for j, p in zip(jobs, st['pending'])}
+    self._restored = {k: (finish, seq, cost) for k, finish, seq, cost in st['pending']}
 
 CurveReplay.close = lambda self: None
 CurveReplay.__enter__ = lambda self: self
@@ -416,7 +416,7 @@ def _restore(self:AsyncSearch):
     set_rng_state(self.rng, st['rng'])
     self.spent, self._cum, self.exhausted, self._journaled, self._wall0 = st['spent'], st['cum'], st['exhausted'], st['journal'], st['wall']
     if st['executor'] is not None and hasattr(self.executor, 'restore'):
-        self.executor.restore(st['executor'], [(self.rungs[j['rung']].phase, j['arch_id'], self.rungs[j['rung']].epochs) for j in self.pending])
+        self.executor.restore(st['executor'])
     final = {r.name for r in self.rungs if r.is_full}
     self._unstored = [r for n in final for r in self.archive.results[n].values()]   # put again: the store keeps one per key
     self.log(f"resuming {self.run_dir}: {self.started} candidates started, {len(self.trace)} results, {len(self.pending)} jobs to run again")
@@ -432,7 +432,8 @@ def run(self:AsyncSearch, resume:bool=False) -> dict:
         else:
             (self.run_dir / 'checkpoints').mkdir(parents=True, exist_ok=True)
             info = search_info(self.cfg, self.space, self.spec, self.objectives, self.executor, self._evaluator(self.cfg.phases[0]))
-            self.rundir.write_json('search.json', dict(info, scheduler=dict(name='asha', rungs=[r.name for r in self.rungs], eta=self.eta, new=self.new)))
+            self.rundir.write_json('search.json', dict(info, scheduler=dict(name='asha', rungs=[r.name for r in self.rungs], eta=self.eta, new=self.new,
+                                                                             ladder=[[r.phase, r.epochs, r.full] for r in self.rungs])))
         futs = {self._submit(j): j for j in self.pending}          # a resumed search runs its pending jobs again
         while True:
             while len(futs) < self.executor.workers and not self.stopped:
@@ -467,4 +468,23 @@ def summary(self:AsyncSearch) -> dict:
     return dict(run_dir=str(self.run_dir), scheduler='asha', candidates=self.started, evaluations=len(self.trace),
                 train_seconds=self.spent, clock=self.clock(), funnel=self.halving.funnel(), phase=self.archive.final_phase,
                 front_size=len(self.archive.front(self.archive.final_phase)),
-                best=None if b is None else dict(arch_id=b.arch_id, fitness=b.fitness, config=b.config))
+                best=None if b is None else dict(arch_id=b.arch_id, fitness=b.fitness, config=b.config, metrics={
+                    k: b.metrics[k] for k in dict.fromkeys([o.name for o in self.objectives] + ['params']) if k in b.metrics}))
+
+# %% ../nbs/53_scheduler.ipynb
+def load_async(run_dir, executor=None, log=print) -> AsyncSearch:
+    "The asynchronous search saved in `run_dir` (search.json), not yet run or restored."
+    from nas_nb.evolution import load_search
+    run_dir = pathlib.Path(run_dir)
+    info = RunDir(run_dir).read_info()
+    sch = info.get('scheduler') or {}
+    if sch.get('name') != 'asha': raise ValueError(f"{run_dir}: not an asynchronous (asha) search; resume it with nas_nb.evolution.resume")
+    base = load_search(run_dir, executor, log=log)
+    return AsyncSearch(base.space, base.spec, base.cfg, run_dir, executor, rungs=[Rung(*r) for r in sch['ladder']], eta=sch['eta'],
+                       new=sch.get('new', 'evolution'), log=log)
+
+def is_async_run(run_dir) -> bool:
+    "Whether `run_dir` holds an asynchronous (asha) search."
+    f = pathlib.Path(run_dir) / 'search.json'
+    try: return f.is_file() and (json.loads(f.read_text()).get('scheduler') or {}).get('name') == 'asha'
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError): return False

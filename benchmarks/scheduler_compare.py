@@ -1,0 +1,154 @@
+"""Compare multi-fidelity schedulers on a tabular benchmark with learning curves (issue 19): hypervolume ratio of the
+fully trained architectures as a function of the training seconds spent, many seeds, every algorithm replayed on the
+same table (its measured curves and training seconds), with 2 simulated workers.
+
+Algorithms (our defaults as committed; nothing tuned on the table):
+- `asha`: `nas_nb.scheduler.AsyncSearch` (NSGA-II selection, the breeder's children), rungs at 1, 3 and 5 epochs, eta 3,
+  promotions continue from the rung checkpoint.
+- `asha-random`: the same scheduler, new candidates drawn at random.
+- `sync-sh`: today's `EvolutionaryNAS` with successive halving over three fidelities (the table at 1, 3 and 5 epochs,
+  each trained from scratch), `promote_frac` 0.5 (its default), at several numbers of generations (the full-phase
+  results exist only at the end of a run, so each run is one point).
+- `no-mf`: `EvolutionaryNAS` (NSGA-II) with every candidate trained all 5 epochs.
+- `moasha`: syne-tune's MOASHA (`benchmarks/moasha_peer.py`): random configurations, the same rungs, eta 3.
+
+    python benchmarks/scheduler_compare.py --store benchmarks/results/synthetic/table.sqlite --seeds 20
+"""
+import argparse, json, pathlib, sys, tempfile, time
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import numpy as np, pandas as pd
+from nas_nb.bench import TabularBenchmark, ReplayExecutor
+from nas_nb.evolution import EvolutionaryNAS, SearchConfig
+from nas_nb.executors import EvaluatorSpec
+from nas_nb.experiments import Objective, DEFAULT_OBJECTIVES
+from nas_nb.scheduler import AsyncSearch, CurveReplay, Rung, rung_result, curve_seconds
+
+OUT = pathlib.Path(__file__).parent / 'results' / 'scheduler'
+TMP = '/dev/shm' if pathlib.Path('/dev/shm').is_dir() else None
+OBJECTIVES = DEFAULT_OBJECTIVES['synthetic']
+EPOCHS, ETA, WORKERS = 5, 3, 2
+RUNGS = [Rung('fast', 1, EPOCHS), Rung('fast', 3, EPOCHS), Rung('fast', EPOCHS, EPOCHS)]
+
+class CurveTable:
+    "The table as it was after `epochs` epochs (from the curves): what a from-scratch training of that budget gives."
+    def __init__(self, tb, epochs): self.tb, self.epochs, self.phase, self.experiment = tb, epochs, f"{tb.phase}@{epochs}", tb.experiment
+    def __contains__(self, a): return a in self.tb
+    def lookup(self, a): return rung_result(self.tb.lookup(a), self.epochs, 'fast')
+
+class BatchReplay(ReplayExecutor):
+    "ReplayExecutor that remembers each `map` call (a batch the search waits for), to schedule it on the workers."
+    def __init__(self, tables):
+        super().__init__(tables); self.batches = []
+    def map(self, spec, phase, configs, callback=None):
+        n = len(self.trace); out = super().map(spec, phase, configs, callback); self.batches.append((n, len(self.trace)))
+        return out
+
+def batch_trace(ex:BatchReplay, tb, epochs:dict) -> list[dict]:
+    "A synchronous search's trace: each first request of (phase, arch) charged from scratch, batches run on WORKERS workers."
+    seen, out, clock, spent = set(), [], 0.0, 0.0
+    for lo, hi in ex.batches:
+        free = [clock] * WORKERS
+        for phase, a in ex.trace[lo:hi]:
+            if (phase, a) in seen or a not in tb: continue
+            seen.add((phase, a))
+            cost = curve_seconds(tb.lookup(a), epochs[phase])
+            w = int(np.argmin(free)); free[w] += cost; spent += cost
+            out.append(dict(clock=free[w], train_seconds=spent, arch_id=a, epochs=epochs[phase], final=epochs[phase] == EPOCHS))
+        clock = max(free)
+    return out
+
+def run_asha(tb, space, seed, budget, new='evolution'):
+    ex = CurveReplay({'fast': tb}, workers=WORKERS)
+    with tempfile.TemporaryDirectory(dir=TMP) as d:
+        s = AsyncSearch(space, SPEC, SearchConfig(population=10, generations=budget // 10, selection='nsga2', seed=seed), d, ex,
+                        rungs=RUNGS, eta=ETA, new=new, log=None)
+        s.run()
+    ep = {r.name: r.epochs for r in RUNGS}
+    return [dict(clock=t['clock'], train_seconds=t['train_seconds'], arch_id=t['arch_id'], epochs=ep[t['rung']],
+                 final=t['rung'] == RUNGS[-1].name) for t in s.trace]
+
+def run_evolution(tb, space, seed, budget, sync:bool, generations=None):
+    if sync:
+        tables = {'fast': CurveTable(tb, 1), 'medium': CurveTable(tb, 3), 'full': tb}
+        cfg = SearchConfig(population=10, generations=generations, selection='nsga2', seed=seed, phases=('fast', 'medium', 'full'))
+        epochs = dict(fast=1, medium=3, full=EPOCHS)
+    else:
+        tables, epochs = {'fast': tb}, dict(fast=EPOCHS)
+        cfg = SearchConfig(population=10, generations=1000, selection='nsga2', seed=seed)
+    ex = BatchReplay(tables)
+    with tempfile.TemporaryDirectory(dir=TMP) as d:
+        s = EvolutionaryNAS(space, SPEC, cfg, d, ex, log=None)
+        if not sync: s.callbacks.append(lambda ev, s: s.stop() if ev == 'generation' and ex.count('fast') >= budget else None)
+        s.run()
+    return batch_trace(ex, tb, epochs)
+
+def hv_by_compute(tb, trace, grid) -> list[float]:
+    "HV ratio of the architectures fully trained within each training-seconds budget of `grid`."
+    out, done, i = [], [], 0
+    for g in grid:
+        while i < len(trace) and trace[i]['train_seconds'] <= g:
+            if trace[i]['final']: done.append(trace[i]['arch_id'])
+            i += 1
+        out.append(tb.hv_ratio(dict.fromkeys(done)) if done else 0.0)
+    return out
+
+def main():
+    global SPEC
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--store', default=str(pathlib.Path(__file__).parent / 'results' / 'synthetic' / 'table.sqlite'))
+    p.add_argument('--seeds', type=int, default=20)
+    p.add_argument('--budget', type=int, default=400, help='new candidates per run (asha, moasha, no-mf: distinct architectures)')
+    p.add_argument('--sync-generations', default='3,6,12,24')
+    p.add_argument('--algos', default='asha,asha-random,sync-sh,no-mf,moasha')
+    p.add_argument('--tag', default='synthetic')
+    a = p.parse_args()
+    from synthetic_table import space as synthetic_space, SUITE, PHASE
+    SPEC = EvaluatorSpec('synthetic', objectives=tuple(o.to_dict() for o in OBJECTIVES), experiment_options=SUITE)
+    axes = [Objective(o.name, o.direction, scale=o.scale) for o in OBJECTIVES]
+    tb = TabularBenchmark(a.store, PHASE.name, 'synthetic', objectives=axes, fitness=OBJECTIVES)
+    space = synthetic_space()
+    total = sum(curve_seconds(r, EPOCHS) for r in tb.results.values() if r.ok)
+    grid = [total * f for f in (0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3)]
+    print(f"{tb}; true HV {tb.true_hv:.4f}; training the whole table: {total:.0f} s", flush=True)
+    rows, endpoints, timing = [], [], {}
+    for name in a.algos.split(','):
+        t0 = time.perf_counter()
+        for seed in range(a.seeds):
+            if name == 'sync-sh':
+                for g in map(int, a.sync_generations.split(',')):
+                    tr = run_evolution(tb, space, seed, a.budget, True, g)
+                    endpoints.append(dict(algorithm=name, seed=seed, generations=g, train_seconds=tr[-1]['train_seconds'],
+                                          clock=max(t['clock'] for t in tr), hv_ratio=hv_by_compute(tb, tr, [tr[-1]['train_seconds']])[0]))
+                    for f, v in zip(grid, hv_by_compute(tb, tr, grid)): rows.append(dict(algorithm=f'{name}-g{g}', seed=seed, compute=f, hv_ratio=v))
+                continue
+            if name == 'moasha':
+                import moasha_peer
+                tr = moasha_peer.moasha_run(tb, space, seed, workers=WORKERS, max_trials=a.budget)
+            elif name.startswith('asha'): tr = run_asha(tb, space, seed, a.budget, 'random' if name == 'asha-random' else 'evolution')
+            else: tr = run_evolution(tb, space, seed, a.budget, False)
+            hv = hv_by_compute(tb, tr, grid)
+            wall = [min([t['clock'] for t in tr if t['train_seconds'] >= f] or [np.nan]) for f in grid]
+            for f, v, w in zip(grid, hv, wall): rows.append(dict(algorithm=name, seed=seed, compute=f, hv_ratio=v, clock=w))
+            endpoints.append(dict(algorithm=name, seed=seed, train_seconds=tr[-1]['train_seconds'], clock=tr[-1]['clock'],
+                                  hv_ratio=hv_by_compute(tb, tr, [tr[-1]['train_seconds']])[0]))
+        timing[name] = (time.perf_counter() - t0) / a.seeds
+        print(f"{name}: {timing[name]:.1f} s per seed", flush=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    df, ends = pd.DataFrame(rows), pd.DataFrame(endpoints)
+    df.to_csv(OUT / f'{a.tag}_seeds.csv', index=False, float_format='%.5g')
+    ends.to_csv(OUT / f'{a.tag}_endpoints.csv', index=False, float_format='%.5g')
+    curves = df.groupby(['algorithm', 'compute']).hv_ratio.agg(['mean', 'std']).reset_index()
+    curves.to_csv(OUT / f'{a.tag}.csv', index=False, float_format='%.5g')
+    print("\nHV ratio (mean ± std over seeds) by training seconds spent (% of training the whole table):")
+    print("| algorithm | " + " | ".join(f"{f / total:.1%}" for f in grid) + " |")
+    print("|---|" + "---|" * len(grid))
+    for name in dict.fromkeys(df.algorithm):
+        cells = [f"{m:.3f} ± {s:.3f}" for m, s in curves[curves.algorithm == name][['mean', 'std']].values]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print("\nEnd of each run (mean over seeds): training seconds, simulated wall seconds with 2 workers, HV ratio")
+    print(ends.groupby([c for c in ('algorithm', 'generations') if c in ends], dropna=False)[['train_seconds', 'clock', 'hv_ratio']].mean().to_string())
+    (OUT / f'{a.tag}.json').write_text(json.dumps(dict(table=repr(tb), true_hv=tb.true_hv, table_train_seconds=total, grid=grid,
+                                                       seeds=a.seeds, budget=a.budget, seconds_per_seed=timing), indent=1))
+
+if __name__ == '__main__':
+    main()
