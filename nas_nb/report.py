@@ -17,8 +17,8 @@ from .store import EvalResult, ResultStore
 __all__ = ['METRICS', 'SHOWN_GENES', 'BASELINE_COLOR', 'genome', 'train_seconds', 'results_frame', 'Run', 'load_run',
            'metric_title', 'metric_scale', 'shown_metrics', 'fmt_bytes', 'fmt_value', 'best_table', 'comparison',
            'history_frame', 'verdict', 'cost', 'fitness_chart', 'pareto_axes', 'pareto_chart', 'family_chart',
-           'funnel_chart', 'gene_chart', 'pattern_chart', 'shown_columns', 'report_charts', 'describe_objectives',
-           'glance', 'write_report']
+           'funnel_chart', 'gene_chart', 'rung_chart', 'pattern_chart', 'shown_columns', 'report_charts',
+           'describe_objectives', 'glance', 'write_report']
 
 # %% ../nbs/60_report.ipynb
 METRICS = ('accuracy', 'test_accuracy', 'size_mb', 'latency_ms', 'decode_ms', 'decode_state_bytes', 'flops',
@@ -436,6 +436,26 @@ def gene_chart(results:pd.DataFrame, populations:list, genes=('arch_type', 'num_
         title='Gene frequencies over generations')
 
 # %% ../nbs/60_report.ipynb
+def rung_chart(scheduler:dict) -> alt.Chart:
+    ("Asynchronous successive halving (scheduler.json): per rung, the candidates that finished there, split into those "
+     "promoted to the next rung and those stopped (or, at the last rung, fully evaluated), with the failures.")
+    rows = []
+    for i, f in enumerate(scheduler['funnel']):
+        last = i == len(scheduler['funnel']) - 1
+        for what, n in (('promoted', f['promoted']), ('stopped', f['finished'] - f['promoted'] - f['failed'] if not last else 0),
+                        ('fully evaluated', f['finished'] - f['failed'] if last else 0), ('failed', f['failed'])):
+            if n: rows.append(dict(rung=f['rung'], outcome=what, candidates=n, order=i, started=f['started']))
+    df = pd.DataFrame(rows, columns=['rung', 'outcome', 'candidates', 'order', 'started'])
+    order = [f['rung'] for f in scheduler['funnel']]
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y('rung:N', sort=order, title='rung'), x=alt.X('sum(candidates):Q', title='candidates'),
+        color=alt.Color('outcome:N', scale=alt.Scale(domain=['promoted', 'stopped', 'fully evaluated', 'failed'],
+                                                     range=['#4c78a8', '#bab0ac', '#54a24b', '#e45756'])),
+        tooltip=['rung:N', 'outcome:N', 'candidates:Q', 'started:Q']
+    ).properties(title=f"Asynchronous successive halving: {scheduler.get('candidates', '?')} candidates, "
+                       f"{scheduler.get('train_seconds', 0):,.0f} s of training", width=420, height=40 * max(1, len(order)))
+
+# %% ../nbs/60_report.ipynb
 # a colour per family, by registration order: a mixer has the same colour in every chart (attention blue, Mamba green, ...)
 _FAMILY_COLORS = ['#9ecae9', '#bab0ac', '#4c78a8', '#f58518', '#54a24b', '#b279a2', '#e45756', '#72b7b2', '#eeca3b', '#ff9da6']
 
@@ -500,6 +520,7 @@ def report_charts(run:Run) -> dict:
         charts['pareto'] = pareto_chart(run.results, run.objectives, run.baselines, run.final_phase)
         charts['families'] = family_chart(run.results, _shown(run), phase=run.phases[0], objectives=run.objectives)
         charts['funnel'] = funnel_chart(run.results, run.phases)
+        if (f := run.run_dir / 'scheduler.json').is_file(): charts['funnel'] = rung_chart(json.loads(f.read_text()))  # asha: its rungs
         charts['patterns'] = pattern_chart(run.results, run.objectives, run.final_phase)
     if run.populations: charts['genes'] = gene_chart(run.results, run.populations)
     return charts
@@ -602,6 +623,13 @@ def write_report(run_dir, out=None, images:bool=True) -> pathlib.Path:
         summary += (f"<h2>Best architectures ({run.final_phase} phase, one row per network)</h2>"
                     + _table(best_table(run.results, run.final_phase, 5), [*cols[:4], 'implementations', *cols[4:]], _CMP_TITLES))
     tables = ''
+    if (sf := run.run_dir / 'scheduler.json').is_file():   # asha: the funnel per rung and the training it cost
+        sch = json.loads(sf.read_text())
+        tables += ('<h2>Scheduler: asynchronous successive halving</h2>'
+                   + _table(pd.DataFrame(sch['funnel']), ['rung', 'started', 'finished', 'failed', 'promoted', 'stopped'])
+                   + f"<p class=\"meta\">rungs {html.escape(', '.join(sch['rungs']))} · eta {sch['eta']:g} · {sch['candidates']} candidates · "
+                   f"{_seconds(sch['train_seconds'])} of training (summed; a promotion continues from its rung checkpoint) · "
+                   f"{_seconds(sch['clock'])} wall time</p>")
     if len(run.baselines):
         tables += '<h2>Baselines</h2>' + _table(run.baselines, ['baseline', 'status', 'phase'] + cols[2:], _CMP_TITLES)
     if len(final):
