@@ -256,6 +256,12 @@ def _search_arguments(p):
     ph.add_argument('--phase', default=None, choices=list(PHASES), help='one fidelity (default: fast)')
     ph.add_argument('--phases', default=None, help='successive halving over fidelities, e.g. fast,medium,full')
     p.add_argument('--selection', default='weighted', choices=list(SELECTIONS))
+    p.add_argument('--scheduler', default='sync', choices=['sync', 'asha'],
+                   help='sync: generations, then successive halving over --phases; asha: asynchronous multi-objective '
+                        'successive halving, promotions continue training (default: sync)')
+    p.add_argument('--rungs', default=None, help="asha: the rungs, e.g. fast@1,fast@3,fast,medium (default: 1, eta, eta^2 ... "
+                   "epochs of each phase, then the phase)")
+    p.add_argument('--eta', type=float, default=3.0, help='asha: keep the best 1/eta of each rung (default: 3)')
     p.add_argument('--objectives', default=None, help='JSON file: a list of objectives (default: the experiment\'s)')
     p.add_argument('--executor', default='local', choices=list(EXECUTORS))
     p.add_argument('--workers', type=int, default=None, help='process: worker count (default: one per GPU, else per core); ray: local CPUs')
@@ -288,8 +294,12 @@ def cmd_search(args) -> int:
     evaluator_options = {} if args.time_limit is None else dict(time_limit=args.time_limit)
     if args.resume:
         if not args.out: raise UsageError("--resume needs --out RUN_DIR (the run directory to continue)")
+        from nas_nb.scheduler import is_async_run, load_async
         with make_executor(args.executor, args.workers, device, args.ray_address) as ex:
-            s = resume(args.out, ex, progress=True, generations=args.generations)   # None: the run's own
+            if is_async_run(args.out):
+                if args.generations is not None: raise UsageError("--generations cannot change an asynchronous (asha) search on --resume")
+                s = load_async(args.out, ex).run(resume=True)
+            else: s = resume(args.out, ex, progress=True, generations=args.generations)   # None: the run's own
     else:
         objectives = _read_objectives(args.objectives) if args.objectives else None
         families = args.families.split(',') if args.families else None
@@ -299,7 +309,8 @@ def cmd_search(args) -> int:
                             phases=args.phases or (args.phase or 'fast',), selection=args.selection, objectives=objectives,
                             seed=args.seed, data_dir=args.data_dir, device=device, executor=ex, out=args.out, progress=True,
                             surrogate_pool=args.surrogate_pool, evaluator_options=evaluator_options, space_options=space_options(args.space),
-                            experiment_options=experiment_options(args.x)).run()
+                            experiment_options=experiment_options(args.x), scheduler=args.scheduler, rungs=args.rungs,
+                            eta=args.eta).run()
     if args.report:
         from nas_nb.report import write_report
         print(f"report: {write_report(s['run_dir'])}")

@@ -57,8 +57,12 @@ def make_search(experiment:str='mnist', *, mode:str='minimal', families=None, po
                 space_options:dict|None=None,   # gene -> values replacing the mode's (e.g. small widths)
                 evaluator_options:dict|None=None, # other `Evaluator` arguments (e.g. latency_time)
                 experiment_options:dict|None=None, # the experiment's own parameters (e.g. the synthetic suite's tasks)
-                **search_kw) -> EvolutionaryNAS:
-    "An `EvolutionaryNAS` ready to `run()`, writing to `out` (default: runs/<experiment>-<time>)."
+                scheduler:str='sync',              # 'sync': generations, then successive halving; 'asha': asynchronous (nas_nb.scheduler)
+                rungs:str|None=None, eta:float=3,  # asha: the rungs ('fast@1,fast@3,fast'; None: geometric in eta) and the kept 1/eta
+                **search_kw):
+    ("An `EvolutionaryNAS` (or, with `scheduler='asha'`, an `AsyncSearch`) ready to `run()`, writing to `out` (default: "
+     "runs/<experiment>-<time>).")
+    if scheduler not in ('sync', 'asha'): raise ValueError(f"scheduler={scheduler!r} is invalid: allowed values are sync, asha")
     if experiment not in EXPERIMENTS and ':' not in experiment:
         raise ValueError(f"experiment={experiment!r} is invalid: allowed experiments are {', '.join(EXPERIMENTS)} or 'module:function'")
     if objectives is not None:
@@ -73,7 +77,11 @@ def make_search(experiment:str='mnist', *, mode:str='minimal', families=None, po
     spec.load()  # the data (cached per process): a bad data_dir fails here, before the run directory exists
     out = pathlib.Path(out or default_run_dir(experiment))
     existed = out.exists()
-    try: return EvolutionaryNAS(space, spec, cfg, out, executor or LocalExecutor(device), progress, log)
+    try:
+        if scheduler == 'asha':
+            from nas_nb.scheduler import AsyncSearch
+            return AsyncSearch(space, spec, cfg, out, executor or LocalExecutor(device), rungs=rungs, eta=eta, log=log)
+        return EvolutionaryNAS(space, spec, cfg, out, executor or LocalExecutor(device), progress, log)
     except BaseException:  # nothing was run: remove the directory this call created (it holds only an empty store)
         if not existed and out.is_dir(): shutil.rmtree(out, ignore_errors=True)
         raise
@@ -112,9 +120,16 @@ def config_text(c:dict) -> str:
 
 def summary_text(s:dict) -> str:
     "A search's `summary()` in a few lines: where, how much, the best architecture and its metrics."
-    lines = [f"search done: {s['run_dir']}  ({s['generations']} generations; results at phase {s['phase']})",
-             f"  evaluations {s['evaluations']:,}, cache hits {s['cache_hits']:,}, Pareto front {s['front_size']}"
-             + (f", {s['wall_time_s']:.0f} s" if 'wall_time_s' in s else '')]
+    if s.get('scheduler') == 'asha':
+        lines = [f"search done: {s['run_dir']}  (asynchronous successive halving; results at phase {s['phase']})",
+                 f"  candidates {s['candidates']:,}, results {s['evaluations']:,}, training {s['train_seconds']:,.0f} s, "
+                 f"{s['clock']:,.0f} s, Pareto front {s['front_size']}",
+                 "  funnel: " + ', '.join(f"{f['rung']} {f['finished']}" + (f" ({f['promoted']} promoted)" if f['promoted'] else '')
+                                          for f in s['funnel'])]
+    else:
+        lines = [f"search done: {s['run_dir']}  ({s['generations']} generations; results at phase {s['phase']})",
+                 f"  evaluations {s['evaluations']:,}, cache hits {s['cache_hits']:,}, Pareto front {s['front_size']}"
+                 + (f", {s['wall_time_s']:.0f} s" if 'wall_time_s' in s else '')]
     if b := s.get('best'):
         m = b['metrics']
         lines.append(f"  best {b['arch_id']}  fitness {b['fitness']:.4f}  " + '  '.join(
