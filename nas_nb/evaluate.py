@@ -4,14 +4,14 @@
 
 # %% ../nbs/40_evaluate.ipynb 3
 from __future__ import annotations
-import contextlib, dataclasses, datetime, logging, math, signal, socket, threading, time, traceback
+import contextlib, dataclasses, datetime, logging, math, pathlib, re, signal, socket, threading, time, traceback
 import torch
 from fastcore.basics import patch
 from .config import ArchitectureConfig
 from .models.core import build_model, estimate_params, count_flops
 from .models.decode import decode_state_bytes
 from .models.layers import count_params
-from .train import train, split_metrics, get_phase, Phase
+from .train import train, split_metrics, get_phase, Phase, save_train_state, load_train_state, TrainStateError
 from .compress import quantize, artifact_size
 from .prune import prune
 from .experiments import Experiment, Objective, load_experiment, weighted_fitness
@@ -200,16 +200,21 @@ def evaluate(self:Evaluator, config:ArchitectureConfig|dict) -> EvalResult:
     ("The result for `config`, scored with this evaluator's objectives: from the store if its network was trained "
      "under the same context (re-timed if its latency is from other hardware), else measured now and stored.")
     cfg = (config if isinstance(config, ArchitectureConfig) else ArchitectureConfig.from_dict(config)).canonical()
+    return self._stored_evaluate(cfg)
+
+@patch
+def _stored_evaluate(self:Evaluator, cfg:ArchitectureConfig, rung=None) -> EvalResult:
+    "`evaluate`'s body: the store's result, else measured (`rung`: (epochs, checkpoint_dir) of the full rung) and stored."
     hit = self.lookup(cfg)
     if hit is not None and (hit.status != 'failed' or not self.retry_failed): return hit
-    r = self._evaluate(cfg)
+    r = self._evaluate(cfg) if rung is None else self._evaluate(cfg, rung)
     if self.store is not None and not self.store.put(r) and not self.retry_failed:
         won = self.lookup(cfg)             # another process stored this network first: its result is everyone's answer
         if won is not None: return won
     return r.scored(self.objectives)
 
 @patch
-def _evaluate(self:Evaluator, cfg:ArchitectureConfig) -> EvalResult:
+def _evaluate(self:Evaluator, cfg:ArchitectureConfig, rung=None) -> EvalResult:
     t0 = time.perf_counter()
     est = estimate_params(cfg, self.exp.task)
     if est * 4 / 1e6 > self.max_size_mb:
@@ -217,7 +222,7 @@ def _evaluate(self:Evaluator, cfg:ArchitectureConfig) -> EvalResult:
                             message=f"estimated FP32 size {est * 4 / 1e6:.1f} MB exceeds the limit of {self.max_size_mb:g} MB",
                             timings=dict(total=time.perf_counter() - t0))
     try:
-        with deadline(self.time_limit): return self._measure(cfg, t0)
+        with deadline(self.time_limit): return self._measure(cfg, t0) if rung is None else self._measure(cfg, t0, rung)
     except EvaluationTimeout:
         if self.device.type == 'cuda': torch.cuda.empty_cache()
         return self._result(cfg, status='timeout', timings=dict(total=time.perf_counter() - t0),
@@ -233,19 +238,27 @@ def _evaluate(self:Evaluator, cfg:ArchitectureConfig) -> EvalResult:
 
 # %% ../nbs/40_evaluate.ipynb
 @patch
-def _measure(self:Evaluator, cfg:ArchitectureConfig, t0:float) -> EvalResult:
+def _measure(self:Evaluator, cfg:ArchitectureConfig, t0:float,
+             rung=None,  # (epochs, checkpoint_dir): train to that epoch from the newest checkpoint (see `evaluate_rung`)
+             ) -> EvalResult:
     exp, dev = self.exp, self.device
+    partial = rung is not None and rung[0] < self.phase.epochs                   # a rung below the phase's end
     model = build_model(dataclasses.replace(cfg, pruning=0.0, quantization='fp32'), exp.task, seed=self.seed).to(dev)
     x = exp.sample_input.to(dev)
-    twin = self.twin(cfg)
-    lat, dec = self._latency(twin, x), self._decode(twin, cfg)                   # first latency and decoding round
+    resume_kw, done = self._rung_resume(cfg, *rung) if rung is not None else ({}, None)
+    if not partial:
+        twin = self.twin(cfg)
+        lat, dec = self._latency(twin, x), self._decode(twin, cfg)               # first latency and decoding round
     tr = train(model, exp.train, exp.valid, self.phase, seed=self.seed, device=dev, bytes_per_token=exp.bytes_per_token,
-               **{'on_epoch': self._per_part_epoch if exp.parts.get('valid') else None, **self.train_kw})
+               **{'on_epoch': self._per_part_epoch if exp.parts.get('valid') else None, **self.train_kw},
+               **resume_kw)
+    if rung is not None and tr.state['epochs_done'] > done: self._save_rung(cfg, tr.state, rung[1])  # a new epoch reached
     curve = self.learning_curve(tr)
     t1 = time.perf_counter()
     if tr.status == 'diverged':
         return self._result(cfg, status='failed', message=f"NaN loss: {tr.message}", timings=dict(train=t1 - t0, total=t1 - t0),
-                            metrics=dict(epochs=tr.epochs))
+                            metrics=dict(epochs=tr.epochs, **(dict(rung_epochs=rung[0], train_time_s=tr.train_time) if partial else {})),
+                            **(dict(curve=curve) if partial else {}))
     fp32_params = count_params(model)
     if cfg.pruning > 0:
         ft = Phase(f'{self.phase.name}-finetune', max(1, int(self.phase.samples * self.finetune_frac)), 1,
@@ -255,6 +268,7 @@ def _measure(self:Evaluator, cfg:ArchitectureConfig, t0:float) -> EvalResult:
     flops = count_flops(model, x)
     model = quantize(model, cfg.quantization, inplace=True)
     t2 = time.perf_counter()
+    if partial: return self._rung_result(cfg, model, tr, curve, rung[0], params, fp32_params, flops, (t0, t1, t2))
     kw = dict(device=dev, bytes_per_token=exp.bytes_per_token)
     valid, test = split_metrics(model, exp.valid, **kw), split_metrics(model, exp.test, **kw)
     m = dict(accuracy=valid[exp.metric], test_accuracy=test[exp.metric], valid_loss=valid['loss'], test_loss=test['loss'])
@@ -288,6 +302,93 @@ def learning_curve(self:Evaluator, tr) -> list:
     n = min(self.phase.samples, len(data[0]) if isinstance(data, (tuple, list)) else len(data))
     return [dict(epoch=h['epoch'] + 1, samples=(h['epoch'] + 1) * n, accuracy=h.get('valid_parts_mean', h.get(f'valid_{self.exp.metric}')),
                  valid_loss=h.get('valid_loss'), train_loss=h['train_loss'], seconds=h['seconds']) for h in tr.history]
+
+# %% ../nbs/40_evaluate.ipynb
+@patch
+def evaluate_rung(self:Evaluator, config:ArchitectureConfig|dict,
+                  epochs:int,           # train the phase's first `epochs` (1..phase.epochs; phase.epochs: the ordinary evaluation)
+                  checkpoint_dir,       # where this network's training checkpoints are read and written
+                  ) -> EvalResult:
+    "`config` trained to `epochs` of this evaluator's phase, continuing from its newest checkpoint at or below them."
+    cfg = (config if isinstance(config, ArchitectureConfig) else ArchitectureConfig.from_dict(config)).canonical()
+    E = self.phase.epochs
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= E:
+        raise ValueError(f"epochs={epochs!r} is invalid: allowed are 1..{E} (the {self.phase.name} phase's epochs)")
+    if checkpoint_dir is None: raise ValueError("checkpoint_dir is None: evaluate_rung needs a folder for its checkpoints")
+    pathlib.Path(checkpoint_dir).mkdir(parents=True, exist_ok=True)
+    if epochs == E: return self._stored_evaluate(cfg, (epochs, checkpoint_dir))
+    r = self._evaluate(cfg, (epochs, checkpoint_dir))
+    return dataclasses.replace(r, phase=f"{self.phase.name}@{epochs}").scored(self.objectives)
+
+@patch
+def rung_checkpoints(self:Evaluator, config:ArchitectureConfig|dict, checkpoint_dir) -> list:
+    "(epoch, path) of each checkpoint of `config`'s network at this evaluator's phase and seed in `checkpoint_dir`, by epoch."
+    cfg = config if isinstance(config, ArchitectureConfig) else ArchitectureConfig.from_dict(config)
+    stem = self._rung_stem(cfg)
+    found = [(re.fullmatch(re.escape(stem) + r'-e(\d+)\.pt', p.name), p) for p in pathlib.Path(checkpoint_dir).glob(f'{stem}-e*.pt')]
+    return sorted((int(m.group(1)), p) for m, p in found if m)
+
+@patch
+def _rung_stem(self:Evaluator, cfg:ArchitectureConfig) -> str:
+    "The checkpoint file names' common part: network, phase (name and epochs), seed."
+    return f"{cfg.network_id}-{re.sub(r'[^A-Za-z0-9_.]+', '_', self.phase.name)}-{self.phase.epochs}ep-seed{self.seed}"
+
+@patch
+def _checkpoint_context(self:Evaluator, cfg:ArchitectureConfig) -> dict:
+    "What a checkpoint's training depends on beyond `train`'s own settings (checked by `train` on resuming)."
+    return dict(experiment=self.exp.name, data_fingerprint=self.exp.fingerprint, code_version=self.code_version,
+                network_id=cfg.network_id)
+
+@patch
+def _rung_resume(self:Evaluator, cfg:ArchitectureConfig, epochs:int, checkpoint_dir) -> tuple[dict, int]:
+    "`train` arguments to reach `epochs` from the newest usable checkpoint, and the epoch that checkpoint is at (0: none)."
+    for ep, path in reversed(self.rung_checkpoints(cfg, checkpoint_dir)):
+        if ep > epochs: continue
+        try: st = load_train_state(path)
+        except TrainStateError as e:
+            _log.warning("%s: continuing from an earlier checkpoint (or from scratch) instead", e); continue
+        if st.get('evaluator') != self._checkpoint_context(cfg):
+            _log.warning("checkpoint %s is from another evaluation (%s): continuing from an earlier one (or from scratch) "
+                         "instead", path, st.get('evaluator')); continue
+        if ep == epochs: st = dict(st, finished=True)   # this very rung was saved: its result is read back, not retrained
+        return dict(resume=st, stop_after=epochs), ep
+    return dict(stop_after=epochs), 0
+
+@patch
+def _save_rung(self:Evaluator, cfg:ArchitectureConfig, state:dict, checkpoint_dir) -> pathlib.Path:
+    "Save `state` as `cfg`'s network's checkpoint at its epoch (atomically)."
+    path = pathlib.Path(checkpoint_dir) / f"{self._rung_stem(cfg)}-e{state['epochs_done']:03d}.pt"
+    return save_train_state(dict(state, evaluator=self._checkpoint_context(cfg)), path)
+
+# %% ../nbs/40_evaluate.ipynb
+@patch
+def _rung_timing(self:Evaluator, cfg:ArchitectureConfig) -> dict:
+    "The latency and decoding metrics of `cfg` for a rung: the store's row for this hardware, else timed once here."
+    if self.store is not None:
+        probe = vars(self._result(cfg, hardware=self.hardware, latency_input=self.latency_input))
+        lat = self.store.latency(**{k: probe[k] for k in LATENCY_KEY})
+        if lat is not None and all(k in lat for k in TIMED_METRICS): return dict(lat)
+    cache = self.__dict__.setdefault('_rung_timings', {})
+    if cfg.arch_id not in cache: cache[cfg.arch_id] = self.time_architecture(cfg)
+    return dict(cache[cfg.arch_id])
+
+@patch
+def _rung_result(self:Evaluator, cfg:ArchitectureConfig, model, tr, curve:list, epochs:int, params:int, fp32_params:int,
+                 flops:int, ts:tuple) -> EvalResult:
+    "A lower rung's result: `model` (best so far, compressed) on the validation split, with what training does not change."
+    exp, kw, (t0, t1, t2) = self.exp, dict(device=self.device, bytes_per_token=self.exp.bytes_per_token), ts
+    valid = split_metrics(model, exp.valid, **kw)
+    m = dict(accuracy=valid[exp.metric], valid_loss=valid['loss'])
+    if names := list(exp.parts.get('valid', {})):     # as `_measure`: the named parts' mean, each kept
+        m.update({f'accuracy_{n}': split_metrics(model, exp.parts['valid'][n], **kw)[exp.metric] for n in names})
+        m['accuracy'] = sum(m[f'accuracy_{n}'] for n in names) / len(names)
+    if 'bits_per_byte' in valid: m['bits_per_byte'] = valid['bits_per_byte']
+    size = artifact_size(model)
+    m.update(size_mb=size / 1e6, size_bytes=size, params=params, params_before_pruning=fp32_params, flops=flops,
+             **self._rung_timing(cfg), train_time_s=tr.train_time, epochs=tr.epochs, train_status=tr.status, rung_epochs=epochs)
+    t3 = time.perf_counter()
+    return self._result(cfg, status='ok', metrics=m, hardware=self.hardware, latency_input=self.latency_input, curve=curve,
+                        timings=dict(train=t1 - t0, compress=t2 - t1, measure=t3 - t2, total=t3 - t0))
 
 # %% ../nbs/40_evaluate.ipynb
 @patch

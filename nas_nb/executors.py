@@ -4,9 +4,10 @@
 
 # %% ../nbs/51_executors.ipynb 3
 from __future__ import annotations
-import concurrent.futures as cf, contextlib, dataclasses, importlib, json, multiprocessing as mp, os, time
+import concurrent.futures as cf, contextlib, dataclasses, functools, importlib, json, multiprocessing as mp, os, threading, time
 import torch
 from .config import ArchitectureConfig
+from fastcore.basics import patch
 from .experiments import Experiment, load_experiment, Objective
 from .store import EvalResult
 
@@ -76,15 +77,18 @@ def _as_dicts(configs) -> list[dict]: return [c.to_dict() if isinstance(c, Archi
 
 _WORKER = {}  # per process: this worker's device and its evaluators by (spec, phase, device)
 
-def _evaluate_in_worker(spec:EvaluatorSpec, phase:str, config:dict, device:str|None) -> dict:
-    "Evaluate one genome with this process's cached evaluator; the result as a dict."
+def _evaluate_in_worker(spec:EvaluatorSpec, phase:str, config:dict, device:str|None, epochs:int|None=None,
+                        checkpoint_dir:str|None=None) -> dict:
+    "Evaluate one genome with this process's cached evaluator (`epochs`: to that rung, see `evaluate_rung`); the result as a dict."
     key = (spec, phase, device)
     if key not in _WORKER: _WORKER[key] = spec.make(phase, device)
     ev = _WORKER[key]
     # the evaluator stops a candidate at its limit (SIGALRM); if that cannot interrupt it (stuck in native code),
     # this worker ends itself a minute later and the executor records the candidate as crashed
     guard = _HardLimit(ev.time_limit + 60.0) if ev.time_limit and _WORKER.get('pool') else contextlib.nullcontext()
-    with guard, torch_threads(spec.threads): return ev.evaluate(config).to_dict()
+    with guard, torch_threads(spec.threads):
+        r = ev.evaluate(config) if epochs is None else ev.evaluate_rung(config, epochs, checkpoint_dir)
+        return r.to_dict()
 
 class _HardLimit:
     "In a pool worker: `os._exit(124)` if the block is still running after `seconds`."
@@ -96,6 +100,14 @@ class _HardLimit:
             if not self.done.wait(self.seconds): os._exit(124)
         threading.Thread(target=watch, daemon=True).start()
     def __exit__(self, *a): self.done.set()
+
+def _check_job(epochs, checkpoint_dir):
+    "Refuse a rung job without its checkpoint folder, or with a number of epochs that is not a positive integer."
+    if epochs is None: return None
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs={epochs!r} is invalid: must be an integer >= 1 (a rung), or None (the ordinary evaluation)")
+    if checkpoint_dir is None: raise ValueError(f"epochs={epochs}: a rung job needs a checkpoint_dir")
+    return os.fspath(checkpoint_dir)
 
 def _failed(spec:EvaluatorSpec, phase:str, config:dict, message:str, status:str='failed') -> EvalResult:
     cfg = ArchitectureConfig.from_dict(config).canonical()
@@ -110,15 +122,27 @@ class LocalExecutor(_Executor):
     def map(self, spec:EvaluatorSpec, phase:str, configs:list, callback=None, on_start=None) -> list[EvalResult]:
         """Results in the order of `configs`; `on_start(config)` before each evaluation (this process may die in it:
         the driver counts attempts), `callback(result)` as each one completes."""
-        key = (spec, phase)
-        if key not in self._evals: self._evals[key] = spec.make(phase, self.device)
-        ev, out = self._evals[key], []
+        ev, out = self._evaluator(spec, phase), []
         with torch_threads(spec.threads):
             for c in configs:
                 if on_start: on_start(c)
                 out.append(ev.evaluate(c))
                 if callback: callback(out[-1])
         return out
+    def _evaluator(self, spec, phase):
+        key = (spec, phase)
+        if key not in self._evals: self._evals[key] = spec.make(phase, self.device)
+        return self._evals[key]
+    def submit(self, spec:EvaluatorSpec, phase, config, epochs:int|None=None, checkpoint_dir=None) -> cf.Future:
+        """Evaluate `config` now (`epochs`: to that rung, continuing from `checkpoint_dir`; None: `evaluate`); a
+        completed future of its `EvalResult`."""
+        fut, ckdir = cf.Future(), _check_job(epochs, checkpoint_dir)
+        try:
+            with torch_threads(spec.threads):
+                ev = self._evaluator(spec, phase)
+                fut.set_result(ev.evaluate(config) if epochs is None else ev.evaluate_rung(config, epochs, ckdir))
+        except Exception as e: fut.set_exception(e)
+        return fut
     def close(self):
         "Drop the cached evaluators (and the data they hold)."
         self._evals.clear()
@@ -136,9 +160,9 @@ def _init_worker(devices, threads):
     _WORKER['device'] = devices.get() if devices is not None else None
     torch.set_num_threads(threads)
 
-def _evaluate_task(spec:EvaluatorSpec, phase:str, config:dict) -> dict:
+def _evaluate_task(spec:EvaluatorSpec, phase:str, config:dict, epochs:int|None=None, checkpoint_dir:str|None=None) -> dict:
     "Runs in a pool worker, on the device the initializer gave it."
-    return _evaluate_in_worker(spec, phase, config, _WORKER.get('device'))
+    return _evaluate_in_worker(spec, phase, config, _WORKER.get('device'), epochs, checkpoint_dir)
 
 def _dead_exitcode(procs, timeout:float=10.0):
     "The exit code of the first of `procs` that died (negative: killed by that signal), or None; waits at most " \
@@ -178,6 +202,7 @@ class ProcessExecutor(_Executor):
         if workers is not None and devices: self.devices = (self.devices * workers)[:workers]
         self.workers, self.max_retries, self._pool, self._threads = len(self.devices), max_retries, None, None
         self.crashes, self._exitcode = 0, None
+        self._lock, self._slock, self._retrier, self._broken = threading.RLock(), threading.Lock(), None, set()  # for `submit`
 
     def _start(self, threads:int):
         if self._pool is not None and self._threads == threads: return self._pool
@@ -220,11 +245,60 @@ class ProcessExecutor(_Executor):
         return out
 
     def close(self):
-        "Shut the worker processes down (waiting for them) and drop the queue; the next `map` starts new ones."
+        "Shut the worker processes down (waiting for them, and for `submit`'s re-runs) and drop the queue; the next `map` starts new ones."
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._queue.close(); self._queue.join_thread()
         self._pool = None
+        if getattr(self, '_retrier', None) is not None: self._retrier.shutdown(wait=True); self._retrier = None
+
+# %% ../nbs/51_executors.ipynb
+@patch
+def submit(self:ProcessExecutor, spec:EvaluatorSpec, phase, config, epochs:int|None=None, checkpoint_dir=None) -> cf.Future:
+    """Hand `config` to the next free worker now (`epochs`: to that rung, continuing from `checkpoint_dir`; None:
+    `evaluate`); a future of its `EvalResult`. A worker's death gives that job a `crashed` result, never an exception."""
+    args = (spec, phase, _as_dicts([config])[0], epochs, _check_job(epochs, checkpoint_dir))
+    out = cf.Future()
+    with self._lock:
+        if self._pool is not None and getattr(self._pool, '_broken', False): self._drop_pool()  # a crash broke it: a new one
+        pool = self._start(spec.threads)
+        inner = pool.submit(_evaluate_task, *args)
+    inner.add_done_callback(functools.partial(self._settle, out, args, pool))
+    return out
+
+@patch
+def _drop_pool(self:ProcessExecutor):
+    "Shut the (broken) pool down without waiting for `submit`'s re-runs; the next job starts a new one."
+    pool, self._pool = self._pool, None
+    pool.shutdown(wait=True, cancel_futures=True); self._queue.close(); self._queue.join_thread()
+
+@patch
+def _settle(self:ProcessExecutor, out:cf.Future, args:tuple, pool, inner:cf.Future):
+    "`inner`'s outcome into `out`; a job whose pool broke is re-run alone (`_isolate`), as `map` does."
+    try: out.set_result(EvalResult.from_dict(inner.result()))
+    except cf.process.BrokenProcessPool:
+        with self._slock:   # (never held while waiting: `close` joins the thread that runs this)
+            if id(pool) not in self._broken: self._broken.add(id(pool)); self.crashes += 1
+            if self._retrier is None: self._retrier = cf.ThreadPoolExecutor(1, thread_name_prefix='nas_nb-isolate')
+            self._retrier.submit(self._isolate, out, args)
+    except BaseException as e: out.set_exception(e)
+
+@patch
+def _isolate(self:ProcessExecutor, out:cf.Future, args:tuple):
+    "Re-run one job alone in fresh one-worker pools: a job that kills its worker every time is the culprit (`crashed`)."
+    spec, phase, d = args[:3]
+    for attempt in range(self.max_retries + 1):
+        ctx = mp.get_context('spawn'); q = ctx.Queue(); q.put(self.devices[0])
+        pool = cf.ProcessPoolExecutor(1, mp_context=ctx, initializer=_init_worker, initargs=(q, spec.threads))
+        try:
+            fut = pool.submit(_evaluate_task, *args)
+            procs = list((getattr(pool, '_processes', None) or {}).values())
+            try: return out.set_result(EvalResult.from_dict(fut.result()))
+            except cf.process.BrokenProcessPool: self._exitcode = _dead_exitcode(procs)
+            except BaseException as e: return out.set_exception(e)
+        finally: pool.shutdown(wait=True, cancel_futures=True); q.close(); q.join_thread()
+    out.set_result(_failed(spec, phase, d, f"worker process died while evaluating it ({self.max_retries + 1} attempts; "
+                           f"exit code {self._exitcode}: {_exit_reason(self._exitcode)})", 'crashed'))
 
 # %% ../nbs/51_executors.ipynb
 class RayExecutor(_Executor):
@@ -254,11 +328,27 @@ class RayExecutor(_Executor):
         out = []
         for ref, d in zip(refs, dicts):
             try: out.append(EvalResult.from_dict(self.ray.get(ref)))
-            except self.ray.exceptions.RayError as e:
-                crashed = isinstance(e, (self.ray.exceptions.WorkerCrashedError, getattr(self.ray.exceptions, 'OutOfMemoryError', ())))
-                out.append(_failed(spec, phase, d, f"ray task failed: {type(e).__name__}: {str(e).splitlines()[0]}",
-                                   'crashed' if crashed else 'failed'))
+            except self.ray.exceptions.RayError as e: out.append(self._failure(spec, phase, d, e))
             if callback: callback(out[-1])
+        return out
+
+    def _failure(self, spec, phase, d:dict, e) -> EvalResult:
+        "A Ray error as the task's result: `crashed` when its worker died (or ran out of memory), else `failed`."
+        crashed = isinstance(e, (self.ray.exceptions.WorkerCrashedError, getattr(self.ray.exceptions, 'OutOfMemoryError', ())))
+        return _failed(spec, phase, d, f"ray task failed: {type(e).__name__}: {str(e).splitlines()[0]}",
+                       'crashed' if crashed else 'failed')
+
+    def submit(self, spec:EvaluatorSpec, phase, config, epochs:int|None=None, checkpoint_dir=None) -> cf.Future:
+        """`config` as a Ray task now (`epochs`: to that rung, continuing from `checkpoint_dir`, which every node must
+        see: a shared file system); a future of its `EvalResult`, failures as `failed`/`crashed` results as in `map`."""
+        d, ckdir = _as_dicts([config])[0], _check_job(epochs, checkpoint_dir)
+        ref = self._task.remote(spec, phase, d, 'cuda' if self.num_gpus else 'cpu', epochs, ckdir)
+        out = cf.Future()
+        def settle(f):
+            try: out.set_result(EvalResult.from_dict(f.result()))
+            except self.ray.exceptions.RayError as e: out.set_result(self._failure(spec, phase, d, e))
+            except BaseException as e: out.set_exception(e)
+        ref.future().add_done_callback(settle)
         return out
 
     # close(): nothing; the Ray connection is left to its owner (ray.shutdown())

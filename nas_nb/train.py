@@ -4,15 +4,16 @@
 
 # %% ../nbs/21_train.ipynb 3
 from __future__ import annotations
-import math, time, logging
-from dataclasses import dataclass, field, asdict
+import copy, math, os, pathlib, time, logging
+from dataclasses import dataclass, field, asdict, replace
 import torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
 
 log = logging.getLogger(__name__)
 
 # %% auto 0
-__all__ = ['log', 'PHASES', 'Phase', 'get_phase', 'loss_fn', 'split_metrics', 'TrainResult', 'lr_at', 'train']
+__all__ = ['log', 'PHASES', 'Phase', 'get_phase', 'loss_fn', 'split_metrics', 'TrainResult', 'lr_at', 'TrainStateError',
+           'save_train_state', 'load_train_state', 'train']
 
 # %% ../nbs/21_train.ipynb
 @dataclass(frozen=True)
@@ -89,9 +90,12 @@ class TrainResult:
     steps: int = 0
     samples_seen: int = 0
     train_time: float = 0.0
+    # with `stop_after`: all that continuing needs (`train(..., resume=state)`; `save_train_state`); else None
+    state: dict|None = field(default=None, repr=False, compare=False)
     def to_dict(self):
-        "The result as a plain dict (JSON-serialisable)."
-        return asdict(self)
+        "The result as a plain dict (JSON-serialisable; without `state`)."
+        d = asdict(replace(self, state=None)); d.pop('state')
+        return d
 
 def _metric(task_kind): return ('accuracy', 1) if task_kind == 'classify' else ('loss', -1)  # name, direction
 
@@ -107,6 +111,68 @@ def lr_at(step:int, total:int, warmup:int, peak:float, floor:float=0.1) -> float
     return peak * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * p)))
 
 # %% ../nbs/21_train.ipynb
+class TrainStateError(ValueError):
+    "A saved training state that cannot be read (truncated, corrupt, or not a state)."
+
+_STATE_VERSION = 1
+
+def _cpu(obj):
+    "A copy of `obj` (nested dicts, lists, tuples of tensors and plain values) with every tensor cloned to the CPU."
+    if isinstance(obj, torch.Tensor): return obj.detach().to('cpu', copy=True)
+    if isinstance(obj, dict): return {k: _cpu(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return type(obj)(_cpu(v) for v in obj)
+    return obj
+
+def save_train_state(state:dict, path) -> pathlib.Path:
+    "Write `state` (a `TrainResult.state`) to `path` atomically: a temporary file beside it, then `os.replace`."
+    path = pathlib.Path(path)
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    try:
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+    return path
+
+def load_train_state(path, map_location='cpu') -> dict:
+    "A state written by `save_train_state` (tensors on `map_location`); a missing or unreadable file raises, naming it."
+    path = pathlib.Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"no training state at {path}")
+    try: state = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as e:
+        raise TrainStateError(f"training state {path} is unreadable (truncated or corrupt): {type(e).__name__}: "
+                              f"{str(e).splitlines()[0] if str(e) else ''}") from None
+    if not isinstance(state, dict) or state.get('version') != _STATE_VERSION:
+        raise TrainStateError(f"{path} is not a training state of version {_STATE_VERSION} (save_train_state writes those)")
+    return state
+
+# %% ../nbs/21_train.ipynb
+def _check_resume(st:dict, run:dict, model:nn.Module, stop_after:int|None):
+    "Refuse a state that another run, another model or an impossible `stop_after` would continue wrongly."
+    if not isinstance(st, dict) or st.get('version') != _STATE_VERSION or 'run' not in st:
+        raise TrainStateError(f"resume={type(st).__name__} is not a training state (a TrainResult.state or its saved path)")
+    diff = [f"{k} {run[k]!r} here, {st['run'].get(k)!r} in the state" for k in run if st['run'].get(k) != run[k]]
+    if diff: raise ValueError(f"cannot resume: the state is from another run ({'; '.join(diff)})")
+    want = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    got = {k: tuple(v.shape) for k, v in st['model'].items()}
+    if want != got:
+        bad = ([f"missing {k}" for k in want if k not in got] + [f"unexpected {k}" for k in got if k not in want] +
+               [f"{k}: {got[k]} in the state, {want[k]} in the model" for k in want if k in got and got[k] != want[k]])
+        raise ValueError(f"cannot resume: the state is from another model ({len(bad)} differences: {'; '.join(bad[:3])}"
+                         f"{' ...' if len(bad) > 3 else ''})")
+    done = st['epochs_done']
+    if stop_after is not None and (stop_after < done or (stop_after == done and not st['finished'])):
+        raise ValueError(f"cannot resume to stop_after={stop_after}: the state has {done} epochs done already "
+                         f"(allowed: {done + 1}..{run['epochs']}, or None for the whole phase)")
+
+def _rng_state(device) -> dict:
+    "torch's RNG state (inside the run's forked RNG): the CPU generator and, on CUDA, the device's."
+    return dict(cpu=torch.get_rng_state(), cuda=torch.cuda.get_rng_state(device) if device.type == 'cuda' else None)
+
+def _set_rng_state(rng:dict, device):
+    torch.set_rng_state(rng['cpu'])
+    if device.type == 'cuda' and rng.get('cuda') is not None: torch.cuda.set_rng_state(rng['cuda'], device)
+
+# %% ../nbs/21_train.ipynb
 def train(model:nn.Module, train_data, valid_data=None, phase='fast', *,
           lr:float|None=None,            # peak learning rate (default: the phase's)
           batch_size:int|None=None,      # samples per optimizer step (default: the phase's)
@@ -118,8 +184,10 @@ def train(model:nn.Module, train_data, valid_data=None, phase='fast', *,
           seed:int=0, device=None, progress:bool=False, bytes_per_token:float=1.0,
           loss=None,                     # (model, batch) -> (loss, (correct, count)); default `loss_fn` (distillation passes its own)
           on_epoch=None,                 # (model, record) -> None after each epoch's validation: may add keys to the record
+          stop_after:int|None=None,      # train only the phase's first `stop_after` epochs (its LR schedule unchanged); the result has `.state`
+          resume=None,                   # a `TrainResult.state`, or the path of a saved one: continue that run
           ) -> TrainResult:
-    "Train `model` in place for `phase`'s budget; never raises on a diverging loss."
+    "Train `model` in place for `phase`'s budget (or its first `stop_after` epochs); never raises on a diverging loss."
     compute_loss = loss or loss_fn
     ph = get_phase(phase)
     lr, batch_size = lr or ph.lr, batch_size or ph.batch_size
@@ -128,6 +196,8 @@ def train(model:nn.Module, train_data, valid_data=None, phase='fast', *,
         raise ValueError(f"precision={precision!r} is invalid: allowed values are fp32, bf16, fp16")
     if accum_steps < 1 or batch_size % accum_steps:
         raise ValueError(f"accum_steps={accum_steps} must be >= 1 and divide batch_size={batch_size}")
+    if stop_after is not None and (not isinstance(stop_after, int) or not 1 <= stop_after <= ph.epochs):
+        raise ValueError(f"stop_after={stop_after!r} is invalid: allowed are 1..{ph.epochs} (the {ph.name} phase's epochs) or None")
     device = torch.device(device) if device else next(model.parameters()).device
     if precision == 'fp16' and device.type != 'cuda': raise ValueError("precision='fp16' needs CUDA; use bf16 on CPU")
     model.to(device).train()
@@ -138,6 +208,11 @@ def train(model:nn.Module, train_data, valid_data=None, phase='fast', *,
     steps_per_epoch = math.ceil(n / batch_size)
     total = steps_per_epoch * ph.epochs
     warmup = max(1, int(warmup_frac * total))
+    run = dict(phase=ph.name, samples=ph.samples, epochs=ph.epochs, batch_size=batch_size, lr=lr, n=n, seed=seed,
+               accum_steps=accum_steps, precision=precision, weight_decay=weight_decay, warmup_frac=warmup_frac,
+               clip=clip, patience=patience)
+    st = None if resume is None else resume if isinstance(resume, dict) else load_train_state(resume)
+    if st is not None: _check_resume(st, run, model, stop_after)
     # no weight decay on gains, biases and parameters that ask for none (Mamba's A_log and D)
     no_wd = lambda p: p.ndim < 2 or getattr(p, '_no_weight_decay', False)
     decay = [p for p in model.parameters() if not no_wd(p)]
@@ -146,11 +221,20 @@ def train(model:nn.Module, train_data, valid_data=None, phase='fast', *,
                             lr=lr, betas=(0.9, 0.95))
     scaler = torch.amp.GradScaler('cuda', enabled=precision == 'fp16')
     name, sign = _metric(model.task.kind)
-    res, best, best_state, bad, step, t0 = TrainResult('ok'), None, None, 0, 0, time.perf_counter()
-    bar = tqdm(total=total, desc=f"train[{ph.name}]", disable=not progress, leave=False)
+    res, best, best_state, bad, step, t_before, t0 = TrainResult('ok'), None, None, 0, 0, 0.0, time.perf_counter()
+    start, rng = 0, None
+    if st is not None:  # continue: the current weights, optimizer, data order, RNG, best so far, patience, history
+        model.load_state_dict(st['model']); opt.load_state_dict(st['optimizer']); scaler.load_state_dict(st['scaler'])
+        g.set_state(st['generator'])
+        best, bad, step, best_state, rng = st['best'], st['bad'], st['step'], st['best_state'], st['rng']
+        res.history, res.samples_seen, res.epochs, t_before = copy.deepcopy(st['history']), st['samples_seen'], st['epochs_done'], st['train_time']
+        start = ph.epochs if st['finished'] else st['epochs_done']  # a finished run (early stopped, diverged) returns at once
+        if st['finished']: res.status, res.message = st['status'], st['message']
+    bar = tqdm(total=total, initial=step, desc=f"train[{ph.name}]", disable=not progress, leave=False)
     with torch.random.fork_rng(devices=[device.index or 0] if device.type == 'cuda' else []):
         torch.manual_seed(seed)
-        for epoch in range(ph.epochs):
+        if rng is not None: _set_rng_state(rng, device)
+        for epoch in range(start, ph.epochs):
             order = subset[torch.randperm(n, generator=g)]
             losses = []
             for batch in _batches(train_data, order, batch_size):
@@ -173,7 +257,7 @@ def train(model:nn.Module, train_data, valid_data=None, phase='fast', *,
                 bar.update(1); bar.set_postfix(loss=f"{tot:.3f}")
             if res.status == 'diverged': break
             rec = dict(epoch=epoch, train_loss=sum(losses) / len(losses), lr=opt.param_groups[0]['lr'],
-                       seconds=time.perf_counter() - t0)
+                       seconds=t_before + time.perf_counter() - t0)
             if valid_data is not None:
                 rec.update({f"valid_{k}": v for k, v in split_metrics(model, valid_data, device=device,
                                                                   bytes_per_token=bytes_per_token).items()})
@@ -189,9 +273,19 @@ def train(model:nn.Module, train_data, valid_data=None, phase='fast', *,
             if patience is not None and valid_data is not None and bad >= patience and epoch + 1 < ph.epochs:
                 res.status, res.message = 'early_stopped', f"no better valid {name} for {patience} epochs"
                 break
+            if stop_after is not None and epoch + 1 == stop_after: break
+        if stop_after is not None and start < ph.epochs: rng = _rng_state(device)
     bar.close()
-    res.steps, res.train_time = step, time.perf_counter() - t0
+    res.steps = step
+    res.train_time = t_before if start >= ph.epochs else t_before + time.perf_counter() - t0
     model.gradient_checkpointing = False
+    if stop_after is not None:  # the CURRENT weights (not the best): continuing from them is exact
+        res.state = dict(version=_STATE_VERSION, run=run, epochs_done=res.epochs, step=step, samples_seen=res.samples_seen,
+                         finished=res.status != 'ok' or res.epochs == ph.epochs, status=res.status, message=res.message,
+                         train_time=res.train_time, history=copy.deepcopy(res.history), best=best, bad=bad,
+                         best_state=_cpu(best_state), model=_cpu(model.state_dict()), optimizer=_cpu(opt.state_dict()),
+                         scaler=_cpu(scaler.state_dict()), generator=g.get_state(), rng=_cpu(rng))
+        if not res.state['finished']: res.message = f"stopped after epoch {res.epochs} of {ph.epochs} (stop_after)"
     if res.status != 'diverged':
         if best_state is not None: model.load_state_dict(best_state)
         if valid_data is not None: res.metrics = split_metrics(model, valid_data, device=device, bytes_per_token=bytes_per_token)
