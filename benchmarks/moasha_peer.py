@@ -27,7 +27,9 @@ Seeding: MOASHA 0.16 draws its configurations with `Domain.sample()` without a `
 and its bracket with `np.random.choice`: `random_seed` alone does not seed it. A run seeds numpy's global generator
 with `seed` for its duration and restores the previous state after it, so a run is a function of its seed.
 
-    python benchmarks/moasha_peer.py --store /tmp/moasha_table.sqlite --seeds 5
+    python benchmarks/moasha_peer.py --seeds 5                       # the synthetic table (results/synthetic/table.sqlite)
+    python benchmarks/moasha_peer.py --store /tmp/table_copy.sqlite   # a copy of a table still being built
+    python benchmarks/moasha_peer.py --space hybrid                   # the MNIST hybrid table (336 layer patterns)
 """
 from __future__ import annotations
 import argparse, contextlib, datetime, heapq, json, math, pathlib, random, statistics, sys
@@ -188,9 +190,11 @@ def hv_by_compute(tb, trace:list[dict], grid, key:str='train_seconds') -> list[d
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--store', default=str(pathlib.Path(__file__).parent / 'results' / 'synthetic' / 'table.sqlite'))
-    p.add_argument('--phase', default='table')
-    p.add_argument('--experiment', default='synthetic')
+    p.add_argument('--space', default='synthetic', choices=('synthetic', 'hybrid'),
+                   help="synthetic: synthetic_table.py's table (its experiment's default objectives); hybrid: the MNIST hybrid "
+                        "table (tabular_build.py --space hybrid, with compare.py's HYBRID_OBJECTIVES)")
+    p.add_argument('--store', default=None, help='default: results/synthetic/table.sqlite, or results/tabular/mnist_hybrid.sqlite')
+    p.add_argument('--phase', default=None, help='default: table (synthetic), fast (hybrid)')
     p.add_argument('--seeds', type=int, default=5)
     p.add_argument('--workers', type=int, default=2)
     p.add_argument('--budgets', default='5,10,25,50,100', help="training budgets, in full trainings of the table's mean network")
@@ -202,10 +206,18 @@ def main():
     p.add_argument('--out', default=None, help='the JSON of per-seed HV-by-compute (default: next to the store)')
     a = p.parse_args()
     from nas_nb.bench import TabularBenchmark
-    from nas_nb.experiments import DEFAULT_OBJECTIVES
-    from synthetic_table import space as synthetic_space
-    objs = DEFAULT_OBJECTIVES[a.experiment]
-    tb, sp = TabularBenchmark(a.store, a.phase, a.experiment, objectives=objs, fitness=objs), synthetic_space()
+    from nas_nb.experiments import DEFAULT_OBJECTIVES, Objective
+    res = pathlib.Path(__file__).parent / 'results'
+    if a.space == 'hybrid':
+        from compare import HYBRID_OBJECTIVES
+        from tabular_build import space as table_space
+        a.store, a.phase, experiment, sp = a.store or str(res / 'tabular' / 'mnist_hybrid.sqlite'), a.phase or 'fast', 'mnist', table_space('hybrid')
+        axes, fitness = [Objective(o.name, o.direction, scale=o.scale) for o in HYBRID_OBJECTIVES], HYBRID_OBJECTIVES
+    else:
+        from synthetic_table import space as synthetic_space
+        a.store, a.phase, experiment, sp = a.store or str(res / 'synthetic' / 'table.sqlite'), a.phase or 'table', 'synthetic', synthetic_space()
+        axes = fitness = DEFAULT_OBJECTIVES['synthetic']
+    tb = TabularBenchmark(a.store, a.phase, experiment, objectives=axes, fitness=fitness)
     max_t = table_epochs(tb)
     full = statistics.mean(r.curve[-1]['seconds'] for r in tb.results.values() if r.ok)
     budgets = [float(b) for b in a.budgets.split(',')]
@@ -231,8 +243,8 @@ def main():
             cells.append(f"{statistics.mean(v):.3f} ± {statistics.stdev(v) if len(v) > 1 else 0.0:.3f}")
         fin = statistics.mean(r['hv'][-1]['finals'] for r in rs)
         print(f"| {name} | {' | '.join(cells)} | {fin:.1f} | {statistics.mean(r['stats']['started'] for r in rs):.0f} |")
-    out = pathlib.Path(a.out) if a.out else pathlib.Path(a.store).with_name('moasha_peer.json')
-    out.write_text(json.dumps(dict(table=repr(tb), store=a.store, max_t=max_t, mean_full_train_s=full, workers=a.workers,
+    out = pathlib.Path(a.out) if a.out else pathlib.Path(a.store).with_name(f'moasha_peer_{a.space}.json')
+    out.write_text(json.dumps(dict(table=repr(tb), store=a.store, space=a.space, max_t=max_t, mean_full_train_s=full, workers=a.workers,
                                    grace_period=a.grace_period, reduction_factor=a.reduction_factor, budgets=budgets,
                                    grid_train_seconds=grid, runs=runs), indent=1))
     print(f"\nwrote {out}")
