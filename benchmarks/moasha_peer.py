@@ -32,7 +32,7 @@ with `seed` for its duration and restores the previous state after it, so a run 
     python benchmarks/moasha_peer.py --space hybrid                   # the MNIST hybrid table (336 layer patterns)
 """
 from __future__ import annotations
-import argparse, contextlib, datetime, heapq, json, math, pathlib, random, statistics, sys
+import argparse, contextlib, datetime, heapq, json, pathlib, random, statistics, sys
 import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from peers import Encoding
