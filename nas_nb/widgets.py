@@ -16,7 +16,8 @@ from .experiments import EXPERIMENTS, default_objectives
 from .executors import EXECUTORS, make_executor
 from .evolution import EvolutionaryNAS, SearchConfig, SELECTIONS
 from .runner import make_search, default_run_dir
-from .report import results_frame, fitness_chart, pareto_chart, fmt_bytes, shown_columns
+from .scheduler import AsyncSearch
+from .report import results_frame, fitness_chart, pareto_chart, rung_chart, fmt_bytes, shown_columns
 
 # %% auto 0
 __all__ = ['TABLE_COLUMNS', 'table_columns', 'SearchPanel']
@@ -31,8 +32,10 @@ def _show(out:W.Output, *objs):
 TABLE_COLUMNS = ('arch_id', 'phase', 'family', 'pattern', 'fitness', 'params', 'on_front', 'status', 'genome')  # the objectives go after fitness
 
 def table_columns(table, objectives=()) -> list:
-    "The panel table's columns: `TABLE_COLUMNS` with `shown_columns` (the objectives' metrics, decoding cost) after fitness."
-    return list(dict.fromkeys([*TABLE_COLUMNS[:5], *shown_columns(table, objectives), *TABLE_COLUMNS[5:]]))
+    ("The panel table's columns: `TABLE_COLUMNS` with `shown_columns` (the objectives' metrics, decoding cost) after fitness; "
+     "an asynchronous search's table (it has a `rung` column) shows its `rung` and `epochs` in place of the phase.")
+    head = ['arch_id', 'rung', 'epochs', *TABLE_COLUMNS[2:5]] if 'rung' in table else TABLE_COLUMNS[:5]
+    return list(dict.fromkeys([*head, *shown_columns(table, objectives), *TABLE_COLUMNS[5:]]))
 
 class SearchPanel:
     "Widgets to set up, run (in the background), watch, stop and resume an evolutionary search; display it in a notebook."
@@ -56,6 +59,9 @@ class SearchPanel:
         self.phases = W.SelectMultiple(options=list(PHASES), value=d.phases, rows=4, description='phases')
         self.seed = W.IntText(d.seed, description='seed')
         self.executor = W.Dropdown(options=list(EXECUTORS), value='local', description='executor')
+        self.scheduler = W.Dropdown(options=['sync', 'asha'], value='sync', description='scheduler')  # as make_search's
+        self.eta = W.BoundedFloatText(3, min=1.1, max=100, step=1, description='eta')   # asha: keep the best 1/eta of a rung
+        self.rungs = W.Text('', placeholder='default: geometric in eta', description='rungs')  # asha: 'fast@1,fast'
         self.run_dir = W.Text('', placeholder=f'{run_root}/<experiment>-<time>', description='run directory')
         self.weights, self.weights_box = {}, W.VBox()
         self.run_button = W.Button(description='Run', button_style='success', icon='play')
@@ -71,7 +77,8 @@ class SearchPanel:
         self.ui = W.VBox([
             W.HBox([W.VBox([self.experiment, self.mode, self.families, self.selection]),
                     W.VBox([self.population, self.generations, self.phases, self.seed]),
-                    W.VBox([W.HTML('<b>objective weights</b>'), self.weights_box, self.executor, self.run_dir])]),
+                    W.VBox([W.HTML('<b>objective weights</b>'), self.weights_box, self.executor, self.run_dir]),
+                    W.VBox([self.scheduler, self.eta, self.rungs])]),
             W.HBox([self.run_button, self.stop_button, self.resume_button, self.progress, self.progress_label]),
             self.status, self.chart_out, self.table_out])
 
@@ -127,7 +134,8 @@ def settings(self:SearchPanel) -> dict:
                 selection=self.selection.value, seed=self.seed.value, data_dir=self.data_dir, device=self.device,
                 objectives=[dataclasses.replace(o, weight=self.weights[o.name].value) for o in self._objectives],
                 out=self.run_dir.value.strip() or default_run_dir(self.experiment.value, self.run_root),
-                space_options=self.space_options, evaluator_options=self.evaluator_options)
+                space_options=self.space_options, evaluator_options=self.evaluator_options,
+                scheduler=self.scheduler.value, rungs=self.rungs.value.strip() or None, eta=self.eta.value)
 
 # %% ../nbs/61_widgets.ipynb
 @patch
@@ -142,14 +150,17 @@ def _on_resume(self:SearchPanel):
     if self.running: return self._say("a search is running: stop it first", error=True)
     old = self.search
     if old is None or not old.stopped: return self._say("nothing to resume: no stopped search", error=True)
-    self._start(lambda ex: EvolutionaryNAS(old.space, old.spec, old.cfg, old.run_dir, ex, log=self.messages.append),
-                self._executor_name, resume=True)
+    if isinstance(old, AsyncSearch):
+        make = lambda ex: AsyncSearch(old.space, old.spec, old.cfg, old.run_dir, ex, rungs=old.rungs, eta=old.eta, new=old.new,
+                                      log=self.messages.append)
+    else: make = lambda ex: EvolutionaryNAS(old.space, old.spec, old.cfg, old.run_dir, ex, log=self.messages.append)
+    self._start(make, self._executor_name, resume=True)
 
 @patch
 def _on_stop(self:SearchPanel):
     if not self.running: return self._say("no search is running", error=True)
     self.search.stop()
-    self._say("stopping after the current generation…")
+    self._say(f"stopping after the current {'result' if isinstance(self.search, AsyncSearch) else 'generation'}…")
 
 @patch
 def _start(self:SearchPanel, make, executor:str, resume:bool):
@@ -165,44 +176,80 @@ def _start(self:SearchPanel, make, executor:str, resume:bool):
     search.callbacks = [self._watch, *self.callbacks]
     self.search, self._executor_name, self.summary, self._trained = search, executor, None, 0
     self._say(f"{'resuming' if resume else 'running'} {search.run_dir}…")
-    self.progress.value, self.progress.max = 0, search.cfg.generations + len(search.cfg.phases) - 1
+    asha = isinstance(search, AsyncSearch)   # its progress: the new candidates started, of its budget
+    self.progress.value, self.progress.max = 0, search.budget if asha else search.cfg.generations + len(search.cfg.phases) - 1
     self._thread = threading.Thread(target=self._work, args=(search, ex, resume), daemon=True, name='nas_nb-panel-search')
     self._buttons(True)
     self._thread.start()
 
+# %% ../nbs/61_widgets.ipynb
 @patch
-def _work(self:SearchPanel, search:EvolutionaryNAS, ex, resume:bool):
+def _work(self:SearchPanel, search:EvolutionaryNAS|AsyncSearch, ex, resume:bool):
     "The search thread: run, then report how it ended."
     try:
         with ex: self.summary = s = search.run(resume=resume)
         self._refresh(search)
-        if search.stopped:
+        asha, b = isinstance(search, AsyncSearch), s['best']
+        if asha: self._progress(search)
+        if search.stopped and asha:
+            self._say(f"stopped after {s['evaluations']} result{'s' * (s['evaluations'] != 1)} (checkpoint written): Resume continues it in {search.run_dir}")
+        elif search.stopped:
             self._say(f"stopped after generation {search.generation - 1} (checkpoint written): Resume continues it in {search.run_dir}")
         else:
-            b = s['best']
-            self._say(f"done: {s['generations']} generations, {s['evaluations']} evaluations, Pareto front {s['front_size']}"
-                      + (f", best {b['arch_id']} (fitness {b['fitness']:.4f})" if b else '') + f"; outputs in {search.run_dir}")
+            done = (f"{s['candidates']} candidates, {s['evaluations']} results, {s['train_seconds']:.0f} s of training, Pareto front "
+                    f"{s['front_size']} at {s['phase']}" if asha else
+                    f"{s['generations']} generations, {s['evaluations']} evaluations, Pareto front {s['front_size']}")
+            self._say(f"done: {done}" + (f", best {b['arch_id']} (fitness {b['fitness']:.4f})" if b else '') + f"; outputs in {search.run_dir}")
     except Exception as e: self._say(f"{type(e).__name__}: {e}", error=True)
     finally:
         search.store.close()
         self._buttons(False)
 
 @patch
-def _watch(self:SearchPanel, event:str, search:EvolutionaryNAS):
-    "The search's callback: count results; after each generation, the progress bar, charts and table."
-    if event == 'result': self._trained += 1
-    if event == 'generation':
-        self.progress.value = min(len(search.history), self.progress.max)
-        try: self._refresh(search)
-        except Exception as e: self._say(f"could not draw the charts: {type(e).__name__}: {e}", error=True)
-    self.progress_label.value = f"generation {search.generation}/{search.cfg.generations} · {self._trained} trained"
+def _progress(self:SearchPanel, search:AsyncSearch):
+    "An asynchronous search's progress: the new candidates started of its budget, its results, its training seconds."
+    self.progress.value = min(search.started, self.progress.max)
+    self.progress_label.value = f"{search.started}/{search.budget} candidates · {len(search.trace)} results · {search.spent:.0f} s of training"
 
 @patch
-def _refresh(self:SearchPanel, search:EvolutionaryNAS):
-    "Redraw the charts and the table from the search's history and results."
+def _watch(self:SearchPanel, event:str, search:EvolutionaryNAS|AsyncSearch):
+    ("The search's callback: count results; after each generation (an asynchronous search: every `population` results), "
+     "the progress bar, charts and table.")
+    if event == 'result': self._trained += 1
+    asha = isinstance(search, AsyncSearch)
+    if asha: self._progress(search)
+    if event == 'generation' or (asha and event == 'result' and len(search.trace) % search.cfg.population == 0):
+        if not asha: self.progress.value = min(len(search.history), self.progress.max)
+        try: self._refresh(search)
+        except Exception as e: self._say(f"could not draw the charts: {type(e).__name__}: {e}", error=True)
+    if not asha: self.progress_label.value = f"generation {search.generation}/{search.cfg.generations} · {self._trained} trained"
+
+# %% ../nbs/61_widgets.ipynb
+@patch
+def _refresh(self:SearchPanel, search:EvolutionaryNAS|AsyncSearch):
+    "Redraw the charts and the table from the search's history and results (an asynchronous search's: of every rung)."
+    if isinstance(search, AsyncSearch): return self._refresh_async(search)
     rs = [r for p in search.cfg.phases for r in search.results[p].values()]
     self.table = results_frame(rs, search.objectives, search.populations).sort_values('fitness', ascending=False, ignore_index=True)
     self.charts = {'fitness': fitness_chart(search.history)}
     if (self.table.status == 'ok').any(): self.charts['pareto'] = pareto_chart(self.table, search.objectives)
+    _show(self.chart_out, *self.charts.values())
+    _show(self.table_out, _styled(self.table, search.objectives))
+
+@patch
+def _refresh_async(self:SearchPanel, search:AsyncSearch):
+    ("An asynchronous search's view: a row per result of every rung (highest rung first, then by fitness), the Pareto "
+     "chart of the final rung (while it has no ok result: the lowest rung), and the funnel (`rung_chart`).")
+    rungs = [(i, g) for i, g in enumerate(search.rungs) for _ in search.archive.results[g.name].values()]
+    t = results_frame([r for g in search.rungs for r in search.archive.results[g.name].values()], search.objectives)
+    t.insert(2, 'rung', [g.name for _, g in rungs]); t['epochs'] = [g.epochs for _, g in rungs]   # the rung's, not the phase's
+    t['_level'] = [i for i, _ in rungs]
+    self.table = t.sort_values(['_level', 'fitness'], ascending=False, ignore_index=True).drop(columns='_level')
+    self.charts = {}
+    ok = self.table[self.table.status == 'ok']
+    if len(ok):
+        top = search.rungs[-1].name if (ok.rung == search.rungs[-1].name).any() else search.rungs[0].name
+        self.charts['pareto'] = pareto_chart(self.table, search.objectives, phase=top)
+    self.charts['funnel'] = rung_chart(dict(funnel=search.halving.funnel(), candidates=search.started, train_seconds=search.spent))
     _show(self.chart_out, *self.charts.values())
     _show(self.table_out, _styled(self.table, search.objectives))
