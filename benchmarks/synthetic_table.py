@@ -37,6 +37,23 @@ SUITE = dict(tasks={'mqar': {'num_kv_pairs': 3}, 'in_context_recall': {}}, seq_l
 PHASE = Phase('table', 3840, 5, batch_size=32, lr=3e-3)    # 5 epochs of 120 steps = 600 steps; a curve point per epoch
 SPEC = EvaluatorSpec('synthetic', threads=1, experiment_options=SUITE, options=dict(latency_time=0.25))  # 0.25 s windows
 
+def stalled(curve:list, factor:float=10.0) -> bool:
+    "A learning curve with an epoch `factor` times longer than its median epoch (and over 30 s): the machine stalled, not the model."
+    d = [b['seconds'] - a['seconds'] for a, b in zip([dict(seconds=0.0)] + curve, curve)]
+    if len(d) < 2: return False
+    med = sorted(d)[len(d) // 2]
+    return max(d) > max(30.0, factor * med)
+
+def forget_stalled(path):
+    "Delete the trainings with a `stalled` curve, and the latencies of their networks (timed in the same stall), from the store."
+    import sqlite3
+    with sqlite3.connect(path) as c:
+        rows = c.execute("SELECT key, network_id, curve FROM trainings WHERE experiment = 'synthetic'").fetchall()
+        bad = [(k, n) for k, n, cv in rows if cv and stalled(json.loads(cv))]
+        for k, n in bad:
+            c.execute('DELETE FROM trainings WHERE key = ?', (k,)); c.execute('DELETE FROM latencies WHERE network_id = ?', (n,))
+    print(f"forgot {len(bad)} stalled trainings: {', '.join(n for _, n in bad)}", flush=True)
+
 def space() -> SearchSpace: return SearchSpace.from_options(OPTIONS, base=None, name='tabular-synthetic')
 
 def main():
@@ -44,7 +61,9 @@ def main():
     p.add_argument('--store', default=str(OUT / 'table.sqlite'))
     p.add_argument('--workers', type=int, default=2)
     p.add_argument('--limit', type=int, default=None, help='only the first N networks of the seeded order')
+    p.add_argument('--retrain-stalled', action='store_true', help="first forget trainings with a stalled epoch (see `stalled`)")
     a = p.parse_args()
+    if a.retrain_stalled: forget_stalled(a.store)
     log = lambda *m: print(datetime.datetime.now().strftime('%H:%M:%S'), *m, flush=True)
     torch.set_num_threads(1)
     sp = space()
