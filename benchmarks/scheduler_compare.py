@@ -10,7 +10,13 @@ Algorithms (our defaults as committed; nothing tuned on the table):
   each trained from scratch), `promote_frac` 0.5 (its default), at several numbers of generations (the full-phase
   results exist only at the end of a run, so each run is one point).
 - `no-mf`: `EvolutionaryNAS` (NSGA-II) with every candidate trained all 5 epochs.
-- `moasha`: syne-tune's MOASHA (`benchmarks/moasha_peer.py`): random configurations, the same rungs, eta 3.
+- `moasha`: syne-tune 0.16's MOASHA (`benchmarks/moasha_peer.py`): random configurations, rungs 1, 3, 5, eta 3, as the
+  library ranks them; `moasha-ranked`: the same with its non-dominated priority fixed (0.16 returns an order where
+  its brackets expect ranks: see moasha_peer.py).
+
+Budgets are in units of the table's mean full training (all 5 epochs of a network); every run stops once it has spent
+`--cap` of them. "Compute to HV 0.95": the training seconds after which the fully trained architectures first reach a
+hypervolume ratio of 0.95 (per seed; runs that never do count as not reaching it).
 
     python benchmarks/scheduler_compare.py --store benchmarks/results/synthetic/table.sqlite --seeds 20
 """
@@ -57,17 +63,19 @@ def batch_trace(ex:BatchReplay, tb, epochs:dict) -> list[dict]:
         clock = max(free)
     return out
 
-def run_asha(tb, space, seed, budget, new='evolution'):
+def run_asha(tb, space, seed, cap, new='evolution'):
     ex = CurveReplay({'fast': tb}, workers=WORKERS)
     with tempfile.TemporaryDirectory(dir=TMP) as d:
-        s = AsyncSearch(space, SPEC, SearchConfig(population=10, generations=budget // 10, selection='nsga2', seed=seed), d, ex,
+        s = AsyncSearch(space, SPEC, SearchConfig(population=10, generations=1000, selection='nsga2', seed=seed), d, ex,
                         rungs=RUNGS, eta=ETA, new=new, log=None)
+        s.callbacks.append(lambda ev, s: s.stop() if s.spent >= cap else None)
         s.run()
     ep = {r.name: r.epochs for r in RUNGS}
     return [dict(clock=t['clock'], train_seconds=t['train_seconds'], arch_id=t['arch_id'], epochs=ep[t['rung']],
                  final=t['rung'] == RUNGS[-1].name) for t in s.trace]
 
 def run_evolution(tb, space, seed, budget, sync:bool, generations=None):
+    "`EvolutionaryNAS` on the table: with `sync`, successive halving over 1, 3 and 5 epochs after `generations`; else `budget` archs at 5." 
     if sync:
         tables = {'fast': CurveTable(tb, 1), 'medium': CurveTable(tb, 3), 'full': tb}
         cfg = SearchConfig(population=10, generations=generations, selection='nsga2', seed=seed, phases=('fast', 'medium', 'full'))
@@ -81,6 +89,15 @@ def run_evolution(tb, space, seed, budget, sync:bool, generations=None):
         if not sync: s.callbacks.append(lambda ev, s: s.stop() if ev == 'generation' and ex.count('fast') >= budget else None)
         s.run()
     return batch_trace(ex, tb, epochs)
+
+def to_reach(tb, trace, level=0.95, key='train_seconds') -> float:
+    "The `key` (training seconds, or simulated wall seconds) at which the fully trained architectures first reach HV ratio `level`."
+    done = []
+    for t in trace:
+        if t['final'] and t['arch_id'] not in done:
+            done.append(t['arch_id'])
+            if tb.hv_ratio(done) >= level: return t[key]
+    return float('inf')
 
 def hv_by_compute(tb, trace, grid) -> list[float]:
     "HV ratio of the architectures fully trained within each training-seconds budget of `grid`."
@@ -97,9 +114,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--store', default=str(pathlib.Path(__file__).parent / 'results' / 'synthetic' / 'table.sqlite'))
     p.add_argument('--seeds', type=int, default=20)
-    p.add_argument('--budget', type=int, default=400, help='new candidates per run (asha, moasha, no-mf: distinct architectures)')
+    p.add_argument('--cap', type=float, default=150, help="training per run, in full trainings of the table's mean network")
     p.add_argument('--sync-generations', default='3,6,12,24')
-    p.add_argument('--algos', default='asha,asha-random,sync-sh,no-mf,moasha')
+    p.add_argument('--algos', default='asha,asha-random,sync-sh,no-mf,moasha,moasha-ranked')
     p.add_argument('--tag', default='synthetic')
     a = p.parse_args()
     from synthetic_table import space as synthetic_space, SUITE, PHASE
@@ -107,30 +124,38 @@ def main():
     axes = [Objective(o.name, o.direction, scale=o.scale) for o in OBJECTIVES]
     tb = TabularBenchmark(a.store, PHASE.name, 'synthetic', objectives=axes, fitness=OBJECTIVES)
     space = synthetic_space()
-    total = sum(curve_seconds(r, EPOCHS) for r in tb.results.values() if r.ok)
-    grid = [total * f for f in (0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3)]
-    print(f"{tb}; true HV {tb.true_hv:.4f}; training the whole table: {total:.0f} s", flush=True)
+    full = [curve_seconds(r, EPOCHS) for r in tb.results.values() if r.ok]
+    total, unit = sum(full), sum(full) / len(full)
+    units = (5, 10, 25, 50, 75, 100, 150)
+    grid, cap = [unit * k for k in units], unit * a.cap
+    print(f"{tb}; true HV {tb.true_hv:.4f}; a mean full training {unit:.2f} s, the whole table {total:.0f} s", flush=True)
     rows, endpoints, timing = [], [], {}
     for name in a.algos.split(','):
         t0 = time.perf_counter()
         for seed in range(a.seeds):
             if name == 'sync-sh':
                 for g in map(int, a.sync_generations.split(',')):
-                    tr = run_evolution(tb, space, seed, a.budget, True, g)
+                    tr = run_evolution(tb, space, seed, None, True, g)
                     endpoints.append(dict(algorithm=name, seed=seed, generations=g, train_seconds=tr[-1]['train_seconds'],
                                           clock=max(t['clock'] for t in tr), hv_ratio=hv_by_compute(tb, tr, [tr[-1]['train_seconds']])[0]))
+                    endpoints[-1].update(to_095=tr[-1]['train_seconds'] if endpoints[-1]['hv_ratio'] >= 0.95 else float('inf'),
+                                         to_090=tr[-1]['train_seconds'] if endpoints[-1]['hv_ratio'] >= 0.9 else float('inf'))
                     for f, v in zip(grid, hv_by_compute(tb, tr, grid)): rows.append(dict(algorithm=f'{name}-g{g}', seed=seed, compute=f, hv_ratio=v))
                 continue
             if name == 'moasha':
                 import moasha_peer
-                tr = moasha_peer.moasha_run(tb, space, seed, workers=WORKERS, max_trials=a.budget)
-            elif name.startswith('asha'): tr = run_asha(tb, space, seed, a.budget, 'random' if name == 'asha-random' else 'evolution')
-            else: tr = run_evolution(tb, space, seed, a.budget, False)
+                tr = moasha_peer.moasha_run(tb, space, seed, workers=WORKERS, max_train_seconds=cap,
+                                            priority='ranked' if name == 'moasha-ranked' else 'library')
+            elif name.startswith('asha'): tr = run_asha(tb, space, seed, cap, 'random' if name == 'asha-random' else 'evolution')
+            else: tr = run_evolution(tb, space, seed, int(2 * a.cap), False)
+            tr = [t for t in tr if t['train_seconds'] <= cap]
             hv = hv_by_compute(tb, tr, grid)
             wall = [min([t['clock'] for t in tr if t['train_seconds'] >= f] or [np.nan]) for f in grid]
             for f, v, w in zip(grid, hv, wall): rows.append(dict(algorithm=name, seed=seed, compute=f, hv_ratio=v, clock=w))
             endpoints.append(dict(algorithm=name, seed=seed, train_seconds=tr[-1]['train_seconds'], clock=tr[-1]['clock'],
-                                  hv_ratio=hv_by_compute(tb, tr, [tr[-1]['train_seconds']])[0]))
+                                  hv_ratio=hv_by_compute(tb, tr, [tr[-1]['train_seconds']])[0],
+                                  to_095=to_reach(tb, tr), to_095_clock=to_reach(tb, tr, key='clock'),
+                                  to_090=to_reach(tb, tr, 0.9)))
         timing[name] = (time.perf_counter() - t0) / a.seeds
         print(f"{name}: {timing[name]:.1f} s per seed", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -139,16 +164,25 @@ def main():
     ends.to_csv(OUT / f'{a.tag}_endpoints.csv', index=False, float_format='%.5g')
     curves = df.groupby(['algorithm', 'compute']).hv_ratio.agg(['mean', 'std']).reset_index()
     curves.to_csv(OUT / f'{a.tag}.csv', index=False, float_format='%.5g')
-    print("\nHV ratio (mean ± std over seeds) by training seconds spent (% of training the whole table):")
-    print("| algorithm | " + " | ".join(f"{f / total:.1%}" for f in grid) + " |")
+    print("\nHV ratio (mean ± std over seeds) by training spent, in mean full trainings:")
+    print("| algorithm | " + " | ".join(f"{k}" for k in units) + " |")
     print("|---|" + "---|" * len(grid))
     for name in dict.fromkeys(df.algorithm):
         cells = [f"{m:.3f} ± {s:.3f}" for m, s in curves[curves.algorithm == name][['mean', 'std']].values]
         print(f"| {name} | " + " | ".join(cells) + " |")
     print("\nEnd of each run (mean over seeds): training seconds, simulated wall seconds with 2 workers, HV ratio")
     print(ends.groupby([c for c in ('algorithm', 'generations') if c in ends], dropna=False)[['train_seconds', 'clock', 'hv_ratio']].mean().to_string())
+    print("\nTraining (in mean full trainings) to reach HV ratio 0.95 / 0.90: median over seeds, and how many seeds reached it")
+    for name, g in ends[ends.algorithm != 'sync-sh'].groupby('algorithm'):
+        print(f"  {name}: 0.95 at {np.median(g.to_095) / unit:.1f} ({np.isfinite(g.to_095).sum()}/{len(g)} seeds; wall "
+              f"{np.median(g.to_095_clock):.0f} s), 0.90 at {np.median(g.to_090) / unit:.1f} ({np.isfinite(g.to_090).sum()}/{len(g)})")
+    if (ends.algorithm == 'sync-sh').any():  # the cheapest run length that got there, per seed
+        sy = ends[ends.algorithm == 'sync-sh']
+        for lvl in ('to_095', 'to_090'):
+            per = sy.groupby('seed')[lvl].min()
+            print(f"  sync-sh {lvl}: median {np.median(per) / unit:.1f} ({np.isfinite(per).sum()}/{len(per)} seeds reached it with {a.sync_generations} generations)")
     (OUT / f'{a.tag}.json').write_text(json.dumps(dict(table=repr(tb), true_hv=tb.true_hv, table_train_seconds=total, grid=grid,
-                                                       seeds=a.seeds, budget=a.budget, seconds_per_seed=timing), indent=1))
+                                                       unit=unit, units=units, cap=cap, seeds=a.seeds, seconds_per_seed=timing), indent=1))
 
 if __name__ == '__main__':
     main()

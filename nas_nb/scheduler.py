@@ -231,9 +231,13 @@ def restore(self:CurveReplay, st:dict):
     self.trained = {(p, a): k for p, a, k in st['trained']}
     self._restored = {k: (finish, seq, cost) for k, finish, seq, cost in st['pending']}
 
-CurveReplay.close = lambda self: None
-CurveReplay.__enter__ = lambda self: self
-CurveReplay.__exit__ = lambda self, *a: None
+@patch
+def close(self:CurveReplay):
+    "Nothing to release: the tables stay open."
+@patch
+def __enter__(self:CurveReplay): return self
+@patch
+def __exit__(self:CurveReplay, *a): pass
 
 # %% ../nbs/53_scheduler.ipynb
 class AsyncSearch:
@@ -445,7 +449,8 @@ def run(self:AsyncSearch, resume:bool=False) -> dict:
             f = self._wait(futs)
             job = futs.pop(f); self.pending.remove(job)
             self._complete(job, f.result(), getattr(f, 'cost', None))
-        if futs: self.log(f"stopped with {len(futs)} jobs running; resume to continue"); return self.summary()
+        if futs or self.stopped:  # outputs are written when the search is done; a stopped one resumes
+            self.log(f"stopped after {len(self.trace)} results ({len(futs)} jobs to run again); resume to continue"); return self.summary()
         self.write_outputs()
         return self.summary()
 

@@ -42,5 +42,9 @@ def test_asha_search_report_and_kill9_resume(tmp_path):
     assert decisions(tmp_path / 'runs' / 'killed') == decisions(run)
     a, b = (json.loads((d / 'best_architecture.json').read_text()) for d in (run, tmp_path / 'runs' / 'killed'))
     assert (a['arch_id'], a['metrics']['accuracy']) == (b['arch_id'], b['metrics']['accuracy'])
+    two = nas_nb(*ARGS[:10], '1', *ARGS[11:], '--eta', '2', '--executor', 'process', '--workers', '2', '--out', 'runs/process', cwd=tmp_path)
+    assert two.returncode == 0, two.stderr[-3000:]                                 # two worker processes, jobs as they free up
+    f = json.loads((tmp_path / 'runs' / 'process' / 'scheduler.json').read_text())['funnel']
+    assert f[0]['finished'] == 2 and f[1]['started'] == f[0]['promoted'] >= 1, f
     bad = nas_nb(*ARGS[:-6], '--rungs', 'fast@9,fast', '--out', 'runs/bad', cwd=tmp_path)
     assert bad.returncode != 0 and 'epochs must be 1..5' in bad.stderr, bad.stderr[-1000:]
