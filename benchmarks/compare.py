@@ -65,6 +65,7 @@ def main():
     p.add_argument('--phase', default='fast')
     p.add_argument('--algos', default='ours-weighted,ours-nsga2,ours-nsga2-random,regularized-evolution,random,optuna-nsga2,optuna-tpe,pymoo-nsga2')
     p.add_argument('--seeds', type=int, default=20)
+    p.add_argument('--first-seed', type=int, default=0, help='seeds first-seed .. first-seed + seeds - 1')
     p.add_argument('--budget', type=int, default=200)
     p.add_argument('--tag', default='compare')
     p.add_argument('--ref', default=None, help='the algorithm the Mann-Whitney tests compare against the others')
@@ -95,7 +96,7 @@ def main():
     rows, timing = [], {}
     for name in a.algos.split(','):
         t0 = time.perf_counter()
-        for seed in range(a.seeds):
+        for seed in range(a.first_seed, a.first_seed + a.seeds):
             ids = ALGOS[name](tb, space, a.budget, seed)
             curve = [dict(c, hv_ratio_linear=l['hv_ratio']) for c, l in zip(replay_curve(tb, ids), replay_curve(tb_lin, ids))]
             if len(curve) < a.budget: print(f"  {name} seed {seed}: stopped after {len(curve)} distinct architectures", flush=True)
