@@ -142,7 +142,7 @@ def main():
                                          to_090=tr[-1]['train_seconds'] if endpoints[-1]['hv_ratio'] >= 0.9 else float('inf'))
                     for f, v in zip(grid, hv_by_compute(tb, tr, grid)): rows.append(dict(algorithm=f'{name}-g{g}', seed=seed, compute=f, hv_ratio=v))
                 continue
-            if name == 'moasha':
+            if name.startswith('moasha'):
                 import moasha_peer
                 tr = moasha_peer.moasha_run(tb, space, seed, workers=WORKERS, max_train_seconds=cap,
                                             priority='ranked' if name == 'moasha-ranked' else 'library')
