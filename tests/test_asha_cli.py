@@ -48,3 +48,17 @@ def test_asha_search_report_and_kill9_resume(tmp_path):
     assert f[0]['finished'] == 2 and f[1]['started'] == f[0]['promoted'] >= 1, f
     bad = nas_nb(*ARGS[:-6], '--rungs', 'fast@9,fast', '--out', 'runs/bad', cwd=tmp_path)
     assert bad.returncode != 0 and 'epochs must be 1..5' in bad.stderr, bad.stderr[-1000:]
+
+def test_asha_search_on_ray(tmp_path):
+    "The asynchronous search on the Ray executor (a local Ray with 2 CPUs): rung jobs as Ray tasks, the same funnel rules."
+    import importlib.util, pytest
+    if importlib.util.find_spec('ray') is None: pytest.skip('ray is not installed')
+    r = nas_nb(*ARGS[:10], '1', *ARGS[11:], '--eta', '2', '--executor', 'ray', '--workers', '2', '--out', 'runs/ray', cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    run = tmp_path / 'runs' / 'ray'
+    sch = json.loads((run / 'scheduler.json').read_text())
+    f = sch['funnel']
+    assert [x['rung'] for x in f] == ['fast@1', 'fast'] and f[0]['finished'] == 2 and f[1]['started'] == f[0]['promoted'] >= 1, f
+    assert all(t['status'] in ('ok', 'promoted', 'stopped') for t in sch['trace']), sch['trace']
+    best = json.loads((run / 'best_architecture.json').read_text())
+    assert 0 < best['metrics']['accuracy'] <= 1
