@@ -109,6 +109,54 @@ def hv_by_compute(tb, trace, grid) -> list[float]:
         out.append(tb.hv_ratio(dict.fromkeys(done)) if done else 0.0)
     return out
 
+def summarise(df, ends, unit, units, tag):
+    "Print the tables of the comparison (HV ratio by training spent, run ends, training to HV 0.95 / 0.90); write `tag`.csv."
+    curves = df.groupby(['algorithm', 'compute'], sort=False).hv_ratio.agg(['mean', 'std']).reset_index()
+    curves.to_csv(OUT / f'{tag}.csv', index=False, float_format='%.5g')
+    print("\nHV ratio (mean ± std over seeds) by training spent, in mean full trainings:")
+    print("| algorithm | " + " | ".join(f"{k}" for k in units) + " |")
+    print("|---|" + "---|" * len(units))
+    for name in dict.fromkeys(df.algorithm):
+        cells = [f"{m:.3f} ± {s:.3f}" for m, s in curves[curves.algorithm == name][['mean', 'std']].values]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print("\nEnd of each run (mean over seeds): training seconds, simulated wall seconds with 2 workers, HV ratio")
+    print(ends.groupby([c for c in ('algorithm', 'generations') if c in ends], dropna=False)[['train_seconds', 'clock', 'hv_ratio']].mean().to_string())
+    print("\nTraining (in mean full trainings) to reach HV ratio 0.95 / 0.90: median over seeds, and how many seeds reached it")
+    for name, g in ends[ends.algorithm != 'sync-sh'].groupby('algorithm'):
+        print(f"  {name}: 0.95 at {np.median(g.to_095) / unit:.1f} ({np.isfinite(g.to_095).sum()}/{len(g)} seeds; wall "
+              f"{np.median(g.to_095_clock):.0f} s), 0.90 at {np.median(g.to_090) / unit:.1f} ({np.isfinite(g.to_090).sum()}/{len(g)})")
+    if (ends.algorithm == 'sync-sh').any():  # the cheapest run length that got there, per seed
+        sy = ends[ends.algorithm == 'sync-sh']
+        gens = ','.join(str(int(g)) for g in sorted(sy.generations.unique()))
+        for lvl in ('to_095', 'to_090'):
+            per = sy.groupby('seed')[lvl].min()
+            print(f"  sync-sh {lvl}: median {np.median(per) / unit:.1f} ({np.isfinite(per).sum()}/{len(per)} seeds reached it with {gens} generations)")
+
+def combine(tags:list[str], tag:str):
+    "Merge the results of several runs of this script (same table and grid) into `tag`: tables and an Altair chart."
+    import altair as alt
+    meta = [json.loads((OUT / f'{t}.json').read_text()) for t in tags]
+    if len({(m['table'], m['unit'], tuple(m['units'])) for m in meta}) != 1: raise SystemExit(f"{tags}: not runs on the same table and grid")
+    df = pd.concat([pd.read_csv(OUT / f'{t}_seeds.csv') for t in tags], ignore_index=True)
+    ends = pd.concat([pd.read_csv(OUT / f'{t}_endpoints.csv') for t in tags], ignore_index=True)
+    unit, units = meta[0]['unit'], meta[0]['units']
+    cap_units = meta[0]['cap'] / unit
+    print(f"{meta[0]['table']}; seeds per algorithm: " + ", ".join(f"{k} {v}" for k, v in df.groupby('algorithm', sort=False).seed.nunique().items()))
+    summarise(df, ends, unit, units, tag)
+    cur = pd.read_csv(OUT / f'{tag}.csv').assign(units=lambda d: d.compute / unit)
+    band = cur.assign(lo=lambda d: d['mean'] - d['std'].fillna(0), hi=lambda d: d['mean'] + d['std'].fillna(0))
+    base = alt.Chart(band).encode(x=alt.X('units:Q', scale=alt.Scale(type='log', domain=[min(units), max(units)], nice=False), title='training spent (mean full trainings)'),
+                                  color=alt.Color('algorithm:N', title=None))
+    chart = (base.mark_area(opacity=0.12).encode(y='lo:Q', y2='hi:Q')
+             + base.mark_line(point=True).encode(y=alt.Y('mean:Q', title='HV ratio of the fully trained (mean ± std)', scale=alt.Scale(domain=[0, 1])),
+                                                 tooltip=['algorithm', 'units', 'mean', 'std'])
+            ).properties(width=520, height=320, title=f"Schedulers on the synthetic table ({meta[0]['table'].split(', ')[2]}), {cap_units:g} full trainings per run")
+    chart.save(str(OUT / f'{tag}.html'))
+    try: chart.save(str(OUT / f'{tag}.png'))
+    except Exception as e: print(f"(no PNG: {e})")
+    (OUT / f'{tag}.json').write_text(json.dumps(dict(meta[0], combined=tags, seeds={m.get('tag', t): m['seeds'] for t, m in zip(tags, meta)},
+                                                     seconds_per_seed={k: v for m in meta for k, v in m['seconds_per_seed'].items()}), indent=1))
+
 def main():
     global SPEC
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -118,7 +166,9 @@ def main():
     p.add_argument('--sync-generations', default='3,6,12,24')
     p.add_argument('--algos', default='asha,asha-random,sync-sh,no-mf,moasha,moasha-ranked')
     p.add_argument('--tag', default='synthetic')
+    p.add_argument('--combine', default=None, help='comma-separated tags of earlier runs: merge them into --tag (tables and chart), run nothing')
     a = p.parse_args()
+    if a.combine: return combine(a.combine.split(','), a.tag)
     from synthetic_table import space as synthetic_space, SUITE, PHASE
     SPEC = EvaluatorSpec('synthetic', objectives=tuple(o.to_dict() for o in OBJECTIVES), experiment_options=SUITE)
     axes = [Objective(o.name, o.direction, scale=o.scale) for o in OBJECTIVES]
@@ -162,25 +212,7 @@ def main():
     df, ends = pd.DataFrame(rows), pd.DataFrame(endpoints)
     df.to_csv(OUT / f'{a.tag}_seeds.csv', index=False, float_format='%.5g')
     ends.to_csv(OUT / f'{a.tag}_endpoints.csv', index=False, float_format='%.5g')
-    curves = df.groupby(['algorithm', 'compute']).hv_ratio.agg(['mean', 'std']).reset_index()
-    curves.to_csv(OUT / f'{a.tag}.csv', index=False, float_format='%.5g')
-    print("\nHV ratio (mean ± std over seeds) by training spent, in mean full trainings:")
-    print("| algorithm | " + " | ".join(f"{k}" for k in units) + " |")
-    print("|---|" + "---|" * len(grid))
-    for name in dict.fromkeys(df.algorithm):
-        cells = [f"{m:.3f} ± {s:.3f}" for m, s in curves[curves.algorithm == name][['mean', 'std']].values]
-        print(f"| {name} | " + " | ".join(cells) + " |")
-    print("\nEnd of each run (mean over seeds): training seconds, simulated wall seconds with 2 workers, HV ratio")
-    print(ends.groupby([c for c in ('algorithm', 'generations') if c in ends], dropna=False)[['train_seconds', 'clock', 'hv_ratio']].mean().to_string())
-    print("\nTraining (in mean full trainings) to reach HV ratio 0.95 / 0.90: median over seeds, and how many seeds reached it")
-    for name, g in ends[ends.algorithm != 'sync-sh'].groupby('algorithm'):
-        print(f"  {name}: 0.95 at {np.median(g.to_095) / unit:.1f} ({np.isfinite(g.to_095).sum()}/{len(g)} seeds; wall "
-              f"{np.median(g.to_095_clock):.0f} s), 0.90 at {np.median(g.to_090) / unit:.1f} ({np.isfinite(g.to_090).sum()}/{len(g)})")
-    if (ends.algorithm == 'sync-sh').any():  # the cheapest run length that got there, per seed
-        sy = ends[ends.algorithm == 'sync-sh']
-        for lvl in ('to_095', 'to_090'):
-            per = sy.groupby('seed')[lvl].min()
-            print(f"  sync-sh {lvl}: median {np.median(per) / unit:.1f} ({np.isfinite(per).sum()}/{len(per)} seeds reached it with {a.sync_generations} generations)")
+    summarise(df, ends, unit, units, a.tag)
     (OUT / f'{a.tag}.json').write_text(json.dumps(dict(table=repr(tb), true_hv=tb.true_hv, table_train_seconds=total, grid=grid,
                                                        unit=unit, units=units, cap=cap, seeds=a.seeds, seconds_per_seed=timing), indent=1))
 
