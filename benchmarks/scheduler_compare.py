@@ -74,11 +74,11 @@ def run_asha(tb, space, seed, cap, new='evolution'):
     return [dict(clock=t['clock'], train_seconds=t['train_seconds'], arch_id=t['arch_id'], epochs=ep[t['rung']],
                  final=t['rung'] == RUNGS[-1].name) for t in s.trace]
 
-def run_evolution(tb, space, seed, budget, sync:bool, generations=None):
+def run_evolution(tb, space, seed, budget, sync:bool, generations=None, population=10):
     "`EvolutionaryNAS` on the table: with `sync`, successive halving over 1, 3 and 5 epochs after `generations`; else `budget` archs at 5." 
     if sync:
         tables = {'fast': CurveTable(tb, 1), 'medium': CurveTable(tb, 3), 'full': tb}
-        cfg = SearchConfig(population=10, generations=generations, selection='nsga2', seed=seed, phases=('fast', 'medium', 'full'))
+        cfg = SearchConfig(population=population, generations=generations, selection='nsga2', seed=seed, phases=('fast', 'medium', 'full'))
         epochs = dict(fast=1, medium=3, full=EPOCHS)
     else:
         tables, epochs = {'fast': tb}, dict(fast=EPOCHS)
@@ -120,17 +120,18 @@ def summarise(df, ends, unit, units, tag):
         cells = [f"{m:.3f} ± {s:.3f}" for m, s in curves[curves.algorithm == name][['mean', 'std']].values]
         print(f"| {name} | " + " | ".join(cells) + " |")
     print("\nEnd of each run (mean over seeds): training seconds, simulated wall seconds with 2 workers, HV ratio")
-    print(ends.groupby([c for c in ('algorithm', 'generations') if c in ends], dropna=False)[['train_seconds', 'clock', 'hv_ratio']].mean().to_string())
+    print(ends.groupby([c for c in ('algorithm', 'population', 'generations') if c in ends], dropna=False)[['train_seconds', 'clock', 'hv_ratio']].mean().to_string())
     print("\nTraining (in mean full trainings) to reach HV ratio 0.95 / 0.90: median over seeds, and how many seeds reached it")
     for name, g in ends[ends.algorithm != 'sync-sh'].groupby('algorithm'):
         print(f"  {name}: 0.95 at {np.median(g.to_095) / unit:.1f} ({np.isfinite(g.to_095).sum()}/{len(g)} seeds; wall "
               f"{np.median(g.to_095_clock):.0f} s), 0.90 at {np.median(g.to_090) / unit:.1f} ({np.isfinite(g.to_090).sum()}/{len(g)})")
     if (ends.algorithm == 'sync-sh').any():  # the cheapest run length that got there, per seed
-        sy = ends[ends.algorithm == 'sync-sh']
-        gens = ','.join(str(int(g)) for g in sorted(sy.generations.unique()))
-        for lvl in ('to_095', 'to_090'):
-            per = sy.groupby('seed')[lvl].min()
-            print(f"  sync-sh {lvl}: median {np.median(per) / unit:.1f} ({np.isfinite(per).sum()}/{len(per)} seeds reached it with {gens} generations)")
+        sy = ends[ends.algorithm == 'sync-sh'].assign(population=lambda d: d.population if 'population' in d else 10)
+        for pop, g in sy.fillna({'population': 10}).groupby('population'):
+            gens = ','.join(str(int(x)) for x in sorted(g.generations.unique()))
+            for lvl in ('to_095', 'to_090'):
+                per = g.groupby('seed')[lvl].min()
+                print(f"  sync-sh (population {pop:g}) {lvl}: median {np.median(per) / unit:.1f} ({np.isfinite(per).sum()}/{len(per)} seeds reached it with {gens} generations)")
 
 def combine(tags:list[str], tag:str):
     "Merge the results of several runs of this script (same table and grid) into `tag`: tables and an Altair chart."
@@ -164,6 +165,7 @@ def main():
     p.add_argument('--seeds', type=int, default=20)
     p.add_argument('--cap', type=float, default=150, help="training per run, in full trainings of the table's mean network")
     p.add_argument('--sync-generations', default='3,6,12,24')
+    p.add_argument('--sync-population', type=int, default=10, help='sync-sh: the population (the full phase gets ceil(population / 4))')
     p.add_argument('--algos', default='asha,asha-random,sync-sh,no-mf,moasha,moasha-ranked')
     p.add_argument('--tag', default='synthetic')
     p.add_argument('--combine', default=None, help='comma-separated tags of earlier runs: merge them into --tag (tables and chart), run nothing')
@@ -185,12 +187,13 @@ def main():
         for seed in range(a.seeds):
             if name == 'sync-sh':
                 for g in map(int, a.sync_generations.split(',')):
-                    tr = run_evolution(tb, space, seed, None, True, g)
-                    endpoints.append(dict(algorithm=name, seed=seed, generations=g, train_seconds=tr[-1]['train_seconds'],
+                    tr = run_evolution(tb, space, seed, None, True, g, a.sync_population)
+                    endpoints.append(dict(algorithm=name, seed=seed, generations=g, population=a.sync_population, train_seconds=tr[-1]['train_seconds'],
                                           clock=max(t['clock'] for t in tr), hv_ratio=hv_by_compute(tb, tr, [tr[-1]['train_seconds']])[0]))
                     endpoints[-1].update(to_095=tr[-1]['train_seconds'] if endpoints[-1]['hv_ratio'] >= 0.95 else float('inf'),
                                          to_090=tr[-1]['train_seconds'] if endpoints[-1]['hv_ratio'] >= 0.9 else float('inf'))
-                    for f, v in zip(grid, hv_by_compute(tb, tr, grid)): rows.append(dict(algorithm=f'{name}-g{g}', seed=seed, compute=f, hv_ratio=v))
+                    pn = '' if a.sync_population == 10 else f'-p{a.sync_population}'
+                    for f, v in zip(grid, hv_by_compute(tb, tr, grid)): rows.append(dict(algorithm=f'{name}{pn}-g{g}', seed=seed, compute=f, hv_ratio=v))
                 continue
             if name.startswith('moasha'):
                 import moasha_peer
