@@ -75,7 +75,7 @@ def run_asha(tb, space, seed, cap, new='evolution'):
                  final=t['rung'] == RUNGS[-1].name) for t in s.trace]
 
 def run_evolution(tb, space, seed, budget, sync:bool, generations=None, population=10):
-    "`EvolutionaryNAS` on the table: with `sync`, successive halving over 1, 3 and 5 epochs after `generations`; else `budget` archs at 5." 
+    "`EvolutionaryNAS` on the table: with `sync`, successive halving over 1, 3 and 5 epochs after `generations`; else every arch at 5 epochs until `budget` training seconds."
     if sync:
         tables = {'fast': CurveTable(tb, 1), 'medium': CurveTable(tb, 3), 'full': tb}
         cfg = SearchConfig(population=population, generations=generations, selection='nsga2', seed=seed, phases=('fast', 'medium', 'full'))
@@ -86,7 +86,9 @@ def run_evolution(tb, space, seed, budget, sync:bool, generations=None, populati
     ex = BatchReplay(tables)
     with tempfile.TemporaryDirectory(dir=TMP) as d:
         s = EvolutionaryNAS(space, SPEC, cfg, d, ex, log=None)
-        if not sync: s.callbacks.append(lambda ev, s: s.stop() if ev == 'generation' and ex.count('fast') >= budget else None)
+        if not sync:  # stop once the distinct full trainings requested so far cost `budget` training seconds (the cap)
+            spent = lambda: sum(curve_seconds(tb.lookup(a), EPOCHS) for a in dict.fromkeys(a for _, a in ex.trace) if a in tb)
+            s.callbacks.append(lambda ev, s: s.stop() if ev == 'generation' and spent() >= budget else None)
         s.run()
     return batch_trace(ex, tb, epochs)
 
@@ -119,6 +121,14 @@ def summarise(df, ends, unit, units, tag):
     for name in dict.fromkeys(df.algorithm):
         cells = [f"{m:.3f} ± {s:.3f}" for m, s in curves[curves.algorithm == name][['mean', 'std']].values]
         print(f"| {name} | " + " | ".join(cells) + " |")
+    if 'asha' in set(df.algorithm):  # one-sided: asha's HV ratio greater than the other's, per budget
+        from scipy.stats import mannwhitneyu
+        print("\nMann-Whitney U, one-sided (asha greater), p at " + " / ".join(map(str, units)) + " units:")
+        for name in dict.fromkeys(df.algorithm):
+            if name == 'asha': continue
+            ps = [mannwhitneyu(df[(df.algorithm == 'asha') & (df.compute == f)].hv_ratio, df[(df.algorithm == name) & (df.compute == f)].hv_ratio,
+                               alternative='greater').pvalue for f in sorted(set(df.compute))]
+            print(f"  vs {name}: " + " / ".join(f"{q:.2g}" for q in ps))
     print("\nEnd of each run (mean over seeds): training seconds, simulated wall seconds with 2 workers, HV ratio")
     print(ends.groupby([c for c in ('algorithm', 'population', 'generations') if c in ends], dropna=False)[['train_seconds', 'clock', 'hv_ratio']].mean().to_string())
     print("\nTraining (in mean full trainings) to reach HV ratio 0.95 / 0.90: median over seeds, and how many seeds reached it")
@@ -163,6 +173,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--store', default=str(pathlib.Path(__file__).parent / 'results' / 'synthetic' / 'table.sqlite'))
     p.add_argument('--seeds', type=int, default=20)
+    p.add_argument('--first-seed', type=int, default=0, help='seeds first-seed .. first-seed + seeds - 1')
     p.add_argument('--cap', type=float, default=150, help="training per run, in full trainings of the table's mean network")
     p.add_argument('--sync-generations', default='3,6,12,24')
     p.add_argument('--sync-population', type=int, default=10, help='sync-sh: the population (the full phase gets ceil(population / 4))')
@@ -184,7 +195,7 @@ def main():
     rows, endpoints, timing = [], [], {}
     for name in a.algos.split(','):
         t0 = time.perf_counter()
-        for seed in range(a.seeds):
+        for seed in range(a.first_seed, a.first_seed + a.seeds):
             if name == 'sync-sh':
                 for g in map(int, a.sync_generations.split(',')):
                     tr = run_evolution(tb, space, seed, None, True, g, a.sync_population)
@@ -200,7 +211,7 @@ def main():
                 tr = moasha_peer.moasha_run(tb, space, seed, workers=WORKERS, max_train_seconds=cap,
                                             priority='ranked' if name == 'moasha-ranked' else 'library')
             elif name.startswith('asha'): tr = run_asha(tb, space, seed, cap, 'random' if name == 'asha-random' else 'evolution')
-            else: tr = run_evolution(tb, space, seed, int(2 * a.cap), False)
+            else: tr = run_evolution(tb, space, seed, cap, False)
             tr = [t for t in tr if t['train_seconds'] <= cap]
             hv = hv_by_compute(tb, tr, grid)
             wall = [min([t['clock'] for t in tr if t['train_seconds'] >= f] or [np.nan]) for f in grid]
