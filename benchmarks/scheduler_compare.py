@@ -19,6 +19,10 @@ Budgets are in units of the table's mean full training (all 5 epochs of a networ
 hypervolume ratio of 0.95 (per seed; runs that never do count as not reaching it).
 
     python benchmarks/scheduler_compare.py --store benchmarks/results/synthetic/table.sqlite --seeds 20
+    python benchmarks/scheduler_compare.py --seeds 10 --algos no-mf --first-seed 10 --tag more     # part of a run
+    python benchmarks/scheduler_compare.py --combine syn_a,syn_sync,more --tag all                 # tables + chart of several
+
+Give each concurrent run its own copy of the table (`--store`): two readers opening one store at once can find it locked.
 """
 import argparse, json, pathlib, sys, tempfile, time
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
