@@ -264,7 +264,8 @@ def run_experiment(name, parameters:dict|None=None, out=None, root='reports',
     try:  # the kernel runs in this directory, so `out` and relative paths in `parameters` mean what they mean here
         pm.execute_notebook(str(nb), str(out / nb.name), parameters=dict(parameters, output_dir=str(out)), kernel_name=kernel,
                             progress_bar=False, stdout_file=stream, stderr_file=stream,
-                            extra_arguments=['--IPKernelApp.log_level=ERROR'])  # not its TCP-transport warning
+                            extra_arguments=['--IPKernelApp.log_level=CRITICAL'])  # not its TCP-transport warning, nor ipykernel 7.4's
+                            # 'KeyboardInterrupt caught in kernel' when a failed notebook's kernel is stopped (a cell's error is ours to report)
     except pm.PapermillExecutionError as e:
         raise ExperimentFailed(f"{nb.name} failed in cell {e.cell_index}: {e.ename}: {e.evalue} (the executed notebook: {out / nb.name})") from None
     finally:
