@@ -140,8 +140,9 @@ def summarise(df, ends, unit, units, tag):
         print(f"  {name}: 0.95 at {np.median(g.to_095) / unit:.1f} ({np.isfinite(g.to_095).sum()}/{len(g)} seeds; wall "
               f"{np.median(g.to_095_clock):.0f} s), 0.90 at {np.median(g.to_090) / unit:.1f} ({np.isfinite(g.to_090).sum()}/{len(g)})")
     if (ends.algorithm == 'sync-sh').any():  # the cheapest run length that got there, per seed
-        sy = ends[ends.algorithm == 'sync-sh'].assign(population=lambda d: d.population if 'population' in d else 10)
-        for pop, g in sy.fillna({'population': 10}).groupby('population'):
+        sy = ends[ends.algorithm == 'sync-sh']
+        pops = sy.population.fillna(10) if 'population' in sy else pd.Series(10, index=sy.index)  # runs before --sync-population: 10
+        for pop, g in sy.groupby(pops):
             gens = ','.join(str(int(x)) for x in sorted(g.generations.unique()))
             for lvl in ('to_095', 'to_090'):
                 per = g.groupby('seed')[lvl].min()
