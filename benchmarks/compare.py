@@ -6,6 +6,7 @@ std over seeds), the per-seed values at checkpoints, an HTML report with Altair 
     python benchmarks/compare.py --algos ours-nsga2,random --seeds 5 --tag quick
     python benchmarks/compare.py --space hybrid --store benchmarks/results/tabular/mnist_hybrid.sqlite --tag hybrid
     python benchmarks/compare.py --space synthetic --store benchmarks/results/synthetic/table.sqlite --tag synthetic
+    python benchmarks/compare.py --combine ../synthetic/compare,gp50,gp200 --tag ../synthetic/all   # merge runs: table, p-values
 """
 import argparse, json, pathlib, sys, tempfile, time
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
@@ -69,10 +70,12 @@ def main():
     p.add_argument('--budget', type=int, default=200)
     p.add_argument('--tag', default='compare')
     p.add_argument('--ref', default=None, help='the algorithm the Mann-Whitney tests compare against the others')
+    p.add_argument('--combine', default=None, help='comma-separated tags of earlier runs: merge their per-seed results into --tag, run nothing')
     p.add_argument('--space', default='tabular', help='tabular (the 368-architecture table), hybrid (the 336 layer patterns, '
                                                       'with --store results/tabular/mnist_hybrid.sqlite) or synthetic (the '
                                                       '1,584-implementation synthetic-suite table, with --store results/synthetic/table.sqlite)')
     a = p.parse_args()
+    if a.combine: return combine(a.combine.split(','), a.tag, a.ref)
     global OBJECTIVES
     if a.space == 'hybrid':
         OBJECTIVES = HYBRID_OBJECTIVES
@@ -97,11 +100,16 @@ def main():
     for name in a.algos.split(','):
         t0 = time.perf_counter()
         for seed in range(a.first_seed, a.first_seed + a.seeds):
+            t1 = time.perf_counter()
             ids = ALGOS[name](tb, space, a.budget, seed)
             curve = [dict(c, hv_ratio_linear=l['hv_ratio']) for c, l in zip(replay_curve(tb, ids), replay_curve(tb_lin, ids))]
             if len(curve) < a.budget: print(f"  {name} seed {seed}: stopped after {len(curve)} distinct architectures", flush=True)
             while len(curve) < a.budget: curve.append(dict(curve[-1], evaluations=len(curve) + 1))  # nothing new found
             for c in curve: rows.append(dict(algorithm=name, seed=seed, **c))
+            at = {n: curve[n - 1]['hv_ratio'] for n in CHECKPOINTS if n <= len(curve)}
+            print(f"  {name} seed {seed}: {time.perf_counter() - t1:.1f} s; HV ratio " + ', '.join(f"@{n} {v:.3f}" for n, v in at.items()), flush=True)
+            df = pd.DataFrame(rows)   # after every seed: a long run that is stopped keeps the seeds it finished
+            df[df.evaluations.isin(CHECKPOINTS)].to_csv(OUT / f'{a.tag}_seeds.csv', index=False, float_format='%.5g')
         timing[name] = (time.perf_counter() - t0) / a.seeds
         print(f"{name}: {timing[name]:.2f} s per run", flush=True)
     df = pd.DataFrame(rows)
@@ -111,29 +119,58 @@ def main():
                    hv_ratio_linear_mean=('hv_ratio_linear', 'mean'), hv_ratio_linear_std=('hv_ratio_linear', 'std')).reset_index()
     curves.to_csv(OUT / f'{a.tag}.csv', index=False, float_format='%.5g')
     df[df.evaluations.isin(CHECKPOINTS)].to_csv(OUT / f'{a.tag}_seeds.csv', index=False, float_format='%.5g')
+    summary = summarise(df[df.evaluations.isin(CHECKPOINTS)], a.algos.split(','), a.ref, timing)
+    (OUT / f'{a.tag}.json').write_text(json.dumps(dict(table=repr(tb), true_hv=tb.true_hv, seeds=a.seeds, first_seed=a.first_seed, budget=a.budget,
+                                                       seconds_per_run=timing, summary=summary), indent=1))
+
+def summarise(df, algos:list, ref:str|None, timing:dict) -> dict:
+    "The markdown table at 50 and 200 architectures (mean ± std over the seeds each algorithm has there) and the " \
+    "one-sided Mann-Whitney p-values of `ref` (default ours NSGA-II, else ours weighted) against each other algorithm."
     from scipy.stats import mannwhitneyu
-    ref = next((n for n in (a.ref, 'ours-nsga2', 'ours-weighted') if n and n in df.algorithm.unique()), None)
-    print("\n| algorithm | HV ratio @50 | HV ratio @200 | regret @50 | regret @200 | HV ratio, linear axes @50 | @200 | s per run |")
-    print("|---|---|---|---|---|---|---|---|")
+    ref = next((n for n in (ref, 'ours-nsga2', 'ours-weighted') if n and n in set(df.algorithm)), None)
+    at = lambda name, n, m='hv_ratio': df[(df.algorithm == name) & (df.evaluations == n)][m]
+    print("\n| algorithm | seeds @50 / @200 | HV ratio @50 | HV ratio @200 | regret @50 | regret @200 | HV ratio, linear axes @50 | @200 | s per run |")
+    print("|---|---|---|---|---|---|---|---|---|")
     summary = {}
-    for name in a.algos.split(','):
+    for name in algos:
         cells = []
         for m in ('hv_ratio', 'regret', 'hv_ratio_linear'):
             for n in (50, 200):
-                v = df[(df.algorithm == name) & (df.evaluations == n)][m]
-                cells.append(f"{v.mean():.3f} ± {v.std():.3f}")
-                summary.setdefault(name, {})[f'{m}@{n}'] = [v.mean(), v.std()]
-        print(f"| {name} | {' | '.join(cells)} | {timing[name]:.2f} |")
+                v = at(name, n, m)
+                cells.append(f"{v.mean():.3f} ± {v.std():.3f}" if len(v) else '-')
+                summary.setdefault(name, {})[f'{m}@{n}'] = [v.mean(), v.std()] if len(v) else None
+        summary[name]['seeds@50,200'] = [len(at(name, 50)), len(at(name, 200))]
+        t = timing.get(name)
+        print(f"| {name} | {len(at(name, 50))} / {len(at(name, 200))} | {' | '.join(cells)} | {'-' if t is None else f'{t:.2f}'} |")
     if ref:
-        print(f"\nMann-Whitney U, one-sided, {ref} HV ratio > peer's (p-values):")
-        for name in a.algos.split(','):
+        print(f"\nMann-Whitney U, one-sided, {ref} HV ratio > peer's (p-values; - where the peer has no seeds there):")
+        for name in algos:
             if name == ref: continue
-            ps = [mannwhitneyu(df[(df.algorithm == ref) & (df.evaluations == n)].hv_ratio,
-                               df[(df.algorithm == name) & (df.evaluations == n)].hv_ratio, alternative='greater').pvalue for n in (50, 200)]
+            ps = [mannwhitneyu(at(ref, n), at(name, n), alternative='greater').pvalue if len(at(name, n)) and len(at(ref, n)) else None for n in (50, 200)]
             summary[name]['p_ours_greater@50,200'] = ps
-            print(f"  vs {name}: @50 p={ps[0]:.3g}  @200 p={ps[1]:.3g}")
-    (OUT / f'{a.tag}.json').write_text(json.dumps(dict(table=repr(tb), true_hv=tb.true_hv, seeds=a.seeds, budget=a.budget,
-                                                       seconds_per_run=timing, summary=summary), indent=1))
+            print(f"  vs {name}: " + '  '.join(f"@{n} p={'-' if p is None else f'{p:.3g}'}" for n, p in zip((50, 200), ps)))
+    return summary
+
+def combine(tags:list[str], tag:str, ref:str|None):
+    "Merge the per-seed results of several runs of this script (same table) into `tag`: the table and the p-values. " \
+    "An algorithm may be spread over runs (other seeds, another budget): each checkpoint counts the seeds that reached it."
+    meta = [json.loads((OUT / f'{t}.json').read_text()) if (OUT / f'{t}.json').exists() else None for t in tags]
+    tables = {m['table'] for m in meta if m}
+    if len(tables) > 1: raise SystemExit(f"{tags}: not runs on the same table ({', '.join(sorted(tables))})")
+    df = pd.concat([pd.read_csv(OUT / f'{t}_seeds.csv') for t in tags], ignore_index=True)
+    dup = df.duplicated(['algorithm', 'seed', 'evaluations'], keep=False)
+    if dup.any():   # the same seed run twice must have given the same values (the replay is deterministic)
+        d = df[dup].groupby(['algorithm', 'seed', 'evaluations']).hv_ratio.nunique()
+        if (d > 1).any(): raise SystemExit(f"runs disagree on {d[d > 1].index.tolist()[:5]}: not the same table or code")
+        df = df.drop_duplicates(['algorithm', 'seed', 'evaluations'])
+    algos = list(dict.fromkeys(df.algorithm))
+    timing = {}
+    for m in meta:
+        for k, v in ((m or {}).get('seconds_per_run') or {}).items(): timing.setdefault(k, []).append(v)
+    summary = summarise(df, algos, ref, {k: sum(v) / len(v) for k, v in timing.items()})
+    df.to_csv(OUT / f'{tag}_seeds.csv', index=False, float_format='%.5g')
+    (OUT / f'{tag}.json').write_text(json.dumps(dict(table=next(iter(tables), None), combined=tags, summary=summary,
+                                                     seconds_per_run={k: sum(v) / len(v) for k, v in timing.items()}), indent=1))
 
 if __name__ == '__main__':
     main()
