@@ -146,9 +146,11 @@ def summarise(df, algos:list, ref:str|None, timing:dict) -> dict:
         print(f"\nMann-Whitney U, one-sided, {ref} HV ratio > peer's (p-values; - where the peer has no seeds there):")
         for name in algos:
             if name == ref: continue
-            ps = [mannwhitneyu(at(ref, n), at(name, n), alternative='greater').pvalue if len(at(name, n)) and len(at(ref, n)) else None for n in (50, 200)]
-            summary[name]['p_ours_greater@50,200'] = ps
-            print(f"  vs {name}: " + '  '.join(f"@{n} p={'-' if p is None else f'{p:.3g}'}" for n, p in zip((50, 200), ps)))
+            test = lambda n, side: mannwhitneyu(at(ref, n), at(name, n), alternative=side).pvalue if len(at(name, n)) and len(at(ref, n)) else None
+            ps, rev = [test(n, 'greater') for n in (50, 200)], [test(n, 'less') for n in (50, 200)]
+            summary[name]['p_ours_greater@50,200'], summary[name]['p_peer_greater@50,200'] = ps, rev
+            fmt = lambda p: '-' if p is None else f'{p:.3g}'
+            print(f"  vs {name}: " + '  '.join(f"@{n} p={fmt(p)} (peer greater: p={fmt(q)})" for n, p, q in zip((50, 200), ps, rev)))
     return summary
 
 def combine(tags:list[str], tag:str, ref:str|None):
