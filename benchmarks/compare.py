@@ -6,7 +6,7 @@ std over seeds), the per-seed values at checkpoints, an HTML report with Altair 
     python benchmarks/compare.py --algos ours-nsga2,random --seeds 5 --tag quick
     python benchmarks/compare.py --space hybrid --store benchmarks/results/tabular/mnist_hybrid.sqlite --tag hybrid
     python benchmarks/compare.py --space synthetic --store benchmarks/results/synthetic/table.sqlite --tag synthetic
-    python benchmarks/compare.py --combine ../synthetic/compare,gp50,gp200 --tag ../synthetic/all   # merge runs: table, p-values
+    python benchmarks/compare.py --combine ../synthetic/compare,../synthetic/gp50,../synthetic/gp50_s14 --tag ../synthetic/compare_gp   # merge runs
 """
 import argparse, json, pathlib, sys, tempfile, time
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
@@ -108,8 +108,7 @@ def main():
             for c in curve: rows.append(dict(algorithm=name, seed=seed, **c))
             at = {n: curve[n - 1]['hv_ratio'] for n in CHECKPOINTS if n <= len(curve)}
             print(f"  {name} seed {seed}: {time.perf_counter() - t1:.1f} s; HV ratio " + ', '.join(f"@{n} {v:.3f}" for n, v in at.items()), flush=True)
-            df = pd.DataFrame(rows)   # after every seed: a long run that is stopped keeps the seeds it finished
-            df[df.evaluations.isin(CHECKPOINTS)].to_csv(OUT / f'{a.tag}_seeds.csv', index=False, float_format='%.5g')
+            write_seeds(pd.DataFrame(rows), a.tag)   # after every seed: a long run that is stopped keeps the seeds it finished
         timing[name] = (time.perf_counter() - t0) / a.seeds
         print(f"{name}: {timing[name]:.2f} s per run", flush=True)
     df = pd.DataFrame(rows)
@@ -118,10 +117,13 @@ def main():
                    regret_mean=('regret', 'mean'), regret_std=('regret', 'std'),
                    hv_ratio_linear_mean=('hv_ratio_linear', 'mean'), hv_ratio_linear_std=('hv_ratio_linear', 'std')).reset_index()
     curves.to_csv(OUT / f'{a.tag}.csv', index=False, float_format='%.5g')
-    df[df.evaluations.isin(CHECKPOINTS)].to_csv(OUT / f'{a.tag}_seeds.csv', index=False, float_format='%.5g')
     summary = summarise(df[df.evaluations.isin(CHECKPOINTS)], a.algos.split(','), a.ref, timing)
     (OUT / f'{a.tag}.json').write_text(json.dumps(dict(table=repr(tb), true_hv=tb.true_hv, seeds=a.seeds, first_seed=a.first_seed, budget=a.budget,
                                                        seconds_per_run=timing, summary=summary), indent=1))
+
+def write_seeds(df, tag:str):
+    "The per-seed values at the checkpoints: what `--combine` reads."
+    df[df.evaluations.isin(CHECKPOINTS)].to_csv(OUT / f'{tag}_seeds.csv', index=False, float_format='%.5g')
 
 def summarise(df, algos:list, ref:str|None, timing:dict) -> dict:
     "The markdown table at 50 and 200 architectures (mean ± std over the seeds each algorithm has there) and the " \
@@ -169,10 +171,11 @@ def combine(tags:list[str], tag:str, ref:str|None):
     timing = {}
     for m in meta:
         for k, v in ((m or {}).get('seconds_per_run') or {}).items(): timing.setdefault(k, []).append(v)
-    summary = summarise(df, algos, ref, {k: sum(v) / len(v) for k, v in timing.items()})
-    df.to_csv(OUT / f'{tag}_seeds.csv', index=False, float_format='%.5g')
+    timing = {k: sum(v) / len(v) for k, v in timing.items()}
+    summary = summarise(df, algos, ref, timing)
+    write_seeds(df, tag)
     (OUT / f'{tag}.json').write_text(json.dumps(dict(table=next(iter(tables), None), combined=tags, summary=summary,
-                                                     seconds_per_run={k: sum(v) / len(v) for k, v in timing.items()}), indent=1))
+                                                     seconds_per_run=timing), indent=1))
 
 if __name__ == '__main__':
     main()
