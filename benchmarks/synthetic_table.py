@@ -37,6 +37,14 @@ SUITE = dict(tasks={'mqar': {'num_kv_pairs': 3}, 'in_context_recall': {}}, seq_l
 PHASE = Phase('table', 3840, 5, batch_size=32, lr=3e-3)    # 5 epochs of 120 steps = 600 steps; a curve point per epoch
 SPEC = EvaluatorSpec('synthetic', threads=1, experiment_options=SUITE, options=dict(latency_time=0.25))  # 0.25 s windows
 
+def experiment(data_dir=None, seed:int=0, **kw):
+    """The synthetic experiment (`kw`: its parameters, e.g. `SUITE`) with the table's budget as its `fast` phase: a real
+    search at the table's budget (`EvaluatorSpec('synthetic_table:experiment', experiment_options=SUITE)`, phase `fast`)."""
+    import dataclasses
+    from nas_nb.experiments import load_experiment
+    e = load_experiment('synthetic', data_dir, seed, **kw)
+    return dataclasses.replace(e, phases={**e.phases, 'fast': dataclasses.replace(PHASE, name='fast')})
+
 def stalled(curve:list, factor:float=10.0) -> bool:
     "A learning curve with an epoch `factor` times longer than its median epoch (and over 30 s): the machine stalled, not the model."
     d = [b['seconds'] - a['seconds'] for a, b in zip([dict(seconds=0.0)] + curve, curve)]

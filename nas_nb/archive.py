@@ -9,7 +9,7 @@ from fastcore.basics import patch
 from .pareto import non_dominated_sort, hypervolume
 
 # %% auto 0
-__all__ = ['HISTORY_FIELDS', 'DETERMINISTIC_FIELDS', 'objective_scores', 'history_line', 'Archive']
+__all__ = ['HISTORY_FIELDS', 'DETERMINISTIC_FIELDS', 'objective_scores', 'history_line', 'Archive', 'ArchiveViews']
 
 # %% ../nbs/47_archive.ipynb
 HISTORY_FIELDS = ('generation', 'phase', 'best_fitness', 'mean_fitness', 'std_fitness', 'hypervolume', 'front_size',
@@ -99,3 +99,33 @@ def refit_history(self:Archive):
         res = self.results[row['phase']]
         fit = [res[a].fitness for a in (pop or {}).get('arch_ids', []) if a in res]
         if fit: row.update(best_fitness=max(fit), mean_fitness=statistics.fmean(fit), std_fitness=statistics.pstdev(fit))
+
+# %% ../nbs/47_archive.ipynb
+class ArchiveViews:
+    "Read-only views of `self.archive` that every search offers under the same names."
+    @property
+    def results(self) -> dict:
+        "Phase -> arch_id -> result: everything evaluated (the archive's)."
+        return self.archive.results
+    @property
+    def seen(self) -> set:
+        "The arch_ids the search evaluated or was asked to."
+        return self.archive.seen
+    @property
+    def history(self) -> list:
+        "A row per generation and promotion (`HISTORY_FIELDS`)."
+        return self.archive.history
+    @property
+    def populations(self) -> list:
+        "Per generation and phase: the arch_ids of its population."
+        return self.archive.populations
+    @property
+    def final_phase(self) -> str:
+        "The highest fidelity with ok results (the first phase if none has one)."
+        return self.archive.final_phase
+    def front(self, phase:str) -> list:
+        "The non-dominated ok results at `phase`, by arch_id."
+        return self.archive.front(phase)
+    def best(self):
+        "The best result by weighted fitness at the highest fidelity reached, or None."
+        return self.archive.best()

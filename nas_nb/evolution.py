@@ -14,7 +14,7 @@ from .executors import EvaluatorSpec, LocalExecutor
 from .pareto import dominates, non_dominated_sort, crowding_distance, hypervolume
 from .surrogate import predicted_bits
 from .selection import SELECTIONS, Selection, register_selection
-from .archive import Archive, HISTORY_FIELDS, DETERMINISTIC_FIELDS, history_line
+from .archive import Archive, ArchiveViews, HISTORY_FIELDS, DETERMINISTIC_FIELDS, history_line
 from .rundir import RunDir, RunLock, read_history, rng_state, set_rng_state, search_info
 from .breeder import Breeder, spread_by_size, SPREAD_POOL, SURROGATE_MIN
 _all_ = ['dominates', 'non_dominated_sort', 'crowding_distance', 'hypervolume', 'predicted_bits',  # re-exported: the names callers used
@@ -127,7 +127,7 @@ def _evaluate(self:Evaluations, phase:str, todo:list, objectives, on_result, des
     return out
 
 # %% ../nbs/50_evolution.ipynb
-class EvolutionaryNAS:
+class EvolutionaryNAS(ArchiveViews):
     "Evolutionary multi-objective NAS over `space`, evaluating with `spec` on `executor`, writing to `run_dir`."
     def __init__(self, space:SearchSpace, spec:EvaluatorSpec, config:SearchConfig|None=None, run_dir='runs/search',
                  executor=None, progress:bool=False, log=print):
@@ -145,32 +145,6 @@ class EvolutionaryNAS:
         self.generation, self.parents, self.candidates, self.stopped, self.exhausted = 0, [], [], False, False
         self.callbacks = []  # f(event:str, search) on 'generation' and 'result'
 
-    @property
-    def results(self) -> dict:
-        "Phase -> arch_id -> result: everything evaluated (the archive's)."
-        return self.archive.results
-    @property
-    def seen(self) -> set:
-        "The arch_ids the evolution phase evaluated or was asked to."
-        return self.archive.seen
-    @property
-    def history(self) -> list:
-        "A row per generation and promotion (`HISTORY_FIELDS`)."
-        return self.archive.history
-    @property
-    def populations(self) -> list:
-        "Per generation and phase: the arch_ids of its population."
-        return self.archive.populations
-    @property
-    def final_phase(self) -> str:
-        "The highest fidelity with ok results (the first phase if none has one)."
-        return self.archive.final_phase
-    def front(self, phase:str) -> list[EvalResult]:
-        "The non-dominated ok results at `phase`, by arch_id."
-        return self.archive.front(phase)
-    def best(self) -> EvalResult|None:
-        "The best result by weighted fitness at the highest fidelity reached, or None."
-        return self.archive.best()
     def stop(self):
         "Ask the search to stop: it finishes the current generation, checkpoints and returns (`resume` continues it)."
         self.stopped = True

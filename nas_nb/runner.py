@@ -15,10 +15,10 @@ from .experiments import EXPERIMENTS, Objective
 from .train import PHASES
 
 # %% auto 0
-__all__ = ['search_space', 'default_run_dir', 'search_settings', 'make_search', 'evaluate_baselines', 'format_number',
-           'config_text', 'summary_text', 'experiments_dir', 'experiment_notebooks', 'experiment_notebook',
-           'notebook_parameters', 'parse_value', 'check_parameters', 'LineForwarder', 'ExperimentFailed',
-           'run_experiment']
+__all__ = ['search_space', 'default_run_dir', 'search_settings', 'check_scheduler', 'make_search', 'evaluate_baselines',
+           'format_number', 'config_text', 'summary_text', 'experiments_dir', 'experiment_notebooks',
+           'experiment_notebook', 'notebook_parameters', 'parse_value', 'check_parameters', 'LineForwarder',
+           'ExperimentFailed', 'run_experiment']
 
 # %% ../nbs/62_runner.ipynb
 def search_space(mode:str='minimal', families=None, options:dict|None=None) -> SearchSpace:
@@ -51,6 +51,21 @@ def search_settings(mode:str='minimal', *, families=None, population:int=10, gen
     return search_space(mode, families, space_options), cfg
 
 # %% ../nbs/62_runner.ipynb
+def check_scheduler(scheduler:str, rungs=None, eta:float=3, phases=None, epochs=None):
+    ("The scheduler settings checked (`phases` and `epochs(phase)` given: `rungs` parsed against them); a `ValueError` "
+     "names the bad one. `rungs` and `eta` belong to 'asha': with 'sync' they are refused, not silently ignored.")
+    if scheduler not in ('sync', 'asha'): raise ValueError(f"scheduler={scheduler!r} is invalid: allowed values are sync, asha")
+    if scheduler == 'sync':
+        if rungs is not None or eta != 3:
+            raise ValueError(f"rungs={rungs!r}, eta={eta!r}: rungs and eta are settings of scheduler='asha'; with scheduler='sync' "
+                             f"give phases (and promote_frac) instead, or choose scheduler='asha'")
+        return
+    from nas_nb.scheduler import parse_rungs, default_rungs
+    if phases is None or epochs is None: return default_rungs({}, eta)   # eta checked; the ladder when the phases are known
+    names = [p.strip() for p in phases.split(',')] if isinstance(phases, str) else list(phases)
+    known = {p: epochs(p) for p in names if epochs(p) is not None}      # unknown phases: search_settings names them
+    return parse_rungs(rungs, known) if rungs is not None else default_rungs(known, eta)
+
 def make_search(experiment:str='mnist', *, mode:str='minimal', families=None, population:int=10, generations:int=5,
                 phases='fast', selection:str='weighted', objectives=None, seed:int=0, data_dir=None, device=None,
                 executor=None, out=None, progress:bool=False, log=print,
@@ -62,7 +77,7 @@ def make_search(experiment:str='mnist', *, mode:str='minimal', families=None, po
                 **search_kw):
     ("An `EvolutionaryNAS` (or, with `scheduler='asha'`, an `AsyncSearch`) ready to `run()`, writing to `out` (default: "
      "runs/<experiment>-<time>).")
-    if scheduler not in ('sync', 'asha'): raise ValueError(f"scheduler={scheduler!r} is invalid: allowed values are sync, asha")
+    check_scheduler(scheduler, rungs, eta)
     if experiment not in EXPERIMENTS and ':' not in experiment:
         raise ValueError(f"experiment={experiment!r} is invalid: allowed experiments are {', '.join(EXPERIMENTS)} or 'module:function'")
     if objectives is not None:
@@ -220,6 +235,11 @@ def check_parameters(nb, parameters:dict) -> dict:
     if w is not None and (not isinstance(w, int) or isinstance(w, bool) or w < 1):
         raise ValueError(f"workers={values['workers']!r} is invalid: must be an integer >= 1 or null")
     if 'device' in values: _check_device(values['device'])
+    if 'scheduler' in values:  # asha's ladder checked against the experiment's own phases (the synthetic suite has its own)
+        from nas_nb.experiments import SYNTHETIC_PHASES
+        table = SYNTHETIC_PHASES if pathlib.Path(nb).stem == 'synthetic' else PHASES
+        check_scheduler(values['scheduler'], values.get('rungs'), values.get('eta', 3), values.get('phases') or 'fast',
+                        lambda p: table[p].epochs if p in table else None)
     import inspect
     names = [p for p in inspect.signature(search_settings).parameters if p not in ('space_options', 'search_kw')]
     if {'mode', 'population', 'phases'} <= set(values):  # the notebook builds a search from these: build its settings

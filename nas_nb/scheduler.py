@@ -12,7 +12,7 @@ from .store import EvalResult, ResultStore
 from .pareto import non_dominated_sort, crowding_distance
 from .executors import EvaluatorSpec, LocalExecutor
 from .selection import SELECTIONS
-from .archive import Archive, HISTORY_FIELDS
+from .archive import Archive, ArchiveViews, HISTORY_FIELDS
 from .rundir import RunDir, rng_state, set_rng_state, search_info, _atomic_write
 from .breeder import Breeder
 from .evolution import SearchConfig
@@ -254,7 +254,7 @@ def __enter__(self:CurveReplay): return self
 def __exit__(self:CurveReplay, *a): pass
 
 # %% ../nbs/53_scheduler.ipynb
-class AsyncSearch:
+class AsyncSearch(ArchiveViews):
     "The evolutionary search with asynchronous multi-objective successive halving over `rungs` (default: `default_rungs`)."
     def __init__(self, space, spec:EvaluatorSpec, config:SearchConfig|None=None, run_dir='runs/search', executor=None,
                  rungs=None,            # `Rung`s, or a string for `parse_rungs`; None: `default_rungs` of the phases

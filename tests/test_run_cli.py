@@ -73,3 +73,27 @@ def test_failing_notebook(tmp_path):
     assert re.fullmatch(r"nas_nb: error: mnist\.ipynb failed in cell \d+: FileNotFoundError: empty: no MNIST idx files .*"
                         r"\(the executed notebook: run/mnist\.ipynb\)\n", r.stderr), r.stderr
     assert (tmp_path / 'run' / 'mnist.ipynb').is_file()   # kept: it shows the error in place
+
+def test_asha_notebook(tmp_path):
+    """The experiment notebook with the asynchronous scheduler, as typed (`-p scheduler asha -p rungs ...`): the run holds
+    the scheduler's journal and funnel, the baselines are measured at its final rung's phase, the report shows the funnel;
+    a ladder the experiment's phases cannot hold, or asha's settings with the sync scheduler, are refused before a kernel."""
+    r = nas_nb_run(tmp_path, 'mnist', '-p', 'mode', 'minimal', '-p', 'population', '2', '-p', 'generations', '2',
+                   '-p', 'phases', 'smoke,fast', '-p', 'scheduler', 'asha', '-p', 'rungs', 'smoke,fast', '-p', 'eta', '2',
+                   '-p', 'baselines', '["ultra_light"]', '--out', 'run', '--quiet')
+    assert r.returncode == 0, r.stderr[-3000:]
+    run = tmp_path / 'run'
+    sch = json.loads((run / 'scheduler.json').read_text())
+    assert [f['rung'] for f in sch['funnel']] == ['smoke', 'fast'] and sch['funnel'][0]['finished'] == 4, sch['funnel']
+    assert sch['funnel'][1]['started'] == sch['funnel'][0]['promoted'] >= 2       # floor(4 / 2), or more (asynchronous)
+    assert (run / 'checkpoints' / 'asha.jsonl').read_text().count('\n') == len(sch['trace'])
+    base = json.loads((run / 'baselines.json').read_text())
+    assert [b['name'] for b in base] == ['ultra_light'] and base[0]['result']['phase'] == 'fast'
+    assert 'Scheduler: asynchronous successive halving' in (run / 'report.html').read_text()
+    (tmp_path / 'bad').mkdir()
+    for params, says in ((['-p', 'scheduler', 'asha', '-p', 'phases', 'fast', '-p', 'rungs', 'fast@9,fast'], 'epochs must be 1..5'),
+                         (['-p', 'rungs', 'fast@1,fast'], "settings of scheduler='asha'"),
+                         (['-p', 'scheduler', 'hyperband'], "scheduler='hyperband' is invalid: allowed values are sync, asha")):
+        bad = nas_nb_run(tmp_path / 'bad', 'mnist', *params, timeout=120)
+        assert (bad.returncode, bad.stdout) == (2, '') and says in bad.stderr, (params, bad.stderr)
+        assert os.listdir(tmp_path / 'bad') == []
