@@ -21,6 +21,11 @@ hypervolume ratio of 0.95 (per seed; runs that never do count as not reaching it
     python benchmarks/scheduler_compare.py --store benchmarks/results/synthetic/table.sqlite --seeds 20
     python benchmarks/scheduler_compare.py --seeds 10 --algos no-mf --first-seed 10 --tag more     # part of a run
     python benchmarks/scheduler_compare.py --combine syn_a,syn_sync,more --tag all                 # tables + chart of several
+    python benchmarks/scheduler_compare.py --table mnist --tag mnist      # the MNIST table with curves (tabular_build.py --info build_curves.json)
+
+`--table mnist` replays the tabular MNIST sub-space (368 architectures, 240 networks) rebuilt with learning curves at its
+fast phase (`results/tabular/mnist_curves.sqlite`), searched on the MNIST experiment's objectives (accuracy, size,
+latency), as `compare.py` searches that table.
 
 Give each concurrent run its own copy of the table (`--store`): two readers opening one store at once can find it locked.
 """
@@ -155,6 +160,8 @@ def combine(tags:list[str], tag:str):
     if len({(m['table'], m['unit'], tuple(m['units'])) for m in meta}) != 1: raise SystemExit(f"{tags}: not runs on the same table and grid")
     df = pd.concat([pd.read_csv(OUT / f'{t}_seeds.csv') for t in tags], ignore_index=True)
     ends = pd.concat([pd.read_csv(OUT / f'{t}_endpoints.csv') for t in tags], ignore_index=True)
+    if 'population' in ends:  # sync-sh runs from before --sync-population had population 10
+        ends.loc[(ends.algorithm == 'sync-sh') & ends.population.isna(), 'population'] = 10
     unit, units = meta[0]['unit'], meta[0]['units']
     cap_units = meta[0]['cap'] / unit
     print(f"{meta[0]['table']}; seeds per algorithm: " + ", ".join(f"{k} {v}" for k, v in df.groupby('algorithm', sort=False).seed.nunique().items()))
@@ -166,7 +173,7 @@ def combine(tags:list[str], tag:str):
     chart = (base.mark_area(opacity=0.12).encode(y='lo:Q', y2='hi:Q')
              + base.mark_line(point=True).encode(y=alt.Y('mean:Q', title='HV ratio of the fully trained (mean ± std)', scale=alt.Scale(domain=[0, 1])),
                                                  tooltip=['algorithm', 'units', 'mean', 'std'])
-            ).properties(width=520, height=320, title=f"Schedulers on the synthetic table ({meta[0]['table'].split(', ')[2]}), {cap_units:g} full trainings per run")
+            ).properties(width=520, height=320, title=f"Schedulers on the {meta[0].get('name', 'synthetic')} table ({meta[0]['table'].split(', ')[2]}), {cap_units:g} full trainings per run")
     chart.save(str(OUT / f'{tag}.html'))
     try: chart.save(str(OUT / f'{tag}.png'))
     except Exception as e: print(f"(no PNG: {e})")
@@ -176,7 +183,8 @@ def combine(tags:list[str], tag:str):
 def main():
     global SPEC
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--store', default=str(pathlib.Path(__file__).parent / 'results' / 'synthetic' / 'table.sqlite'))
+    p.add_argument('--table', default='synthetic', choices=('synthetic', 'mnist'), help='which table with learning curves to replay')
+    p.add_argument('--store', default=None, help='default: results/synthetic/table.sqlite, or results/tabular/mnist_curves.sqlite')
     p.add_argument('--seeds', type=int, default=20)
     p.add_argument('--first-seed', type=int, default=0, help='seeds first-seed .. first-seed + seeds - 1')
     p.add_argument('--cap', type=float, default=150, help="training per run, in full trainings of the table's mean network")
@@ -187,11 +195,18 @@ def main():
     p.add_argument('--combine', default=None, help='comma-separated tags of earlier runs: merge them into --tag (tables and chart), run nothing')
     a = p.parse_args()
     if a.combine: return combine(a.combine.split(','), a.tag)
-    from synthetic_table import space as synthetic_space, SUITE, PHASE
-    SPEC = EvaluatorSpec('synthetic', objectives=tuple(o.to_dict() for o in OBJECTIVES), experiment_options=SUITE)
-    axes = [Objective(o.name, o.direction, scale=o.scale) for o in OBJECTIVES]
-    tb = TabularBenchmark(a.store, PHASE.name, 'synthetic', objectives=axes, fitness=OBJECTIVES)
-    space = synthetic_space()
+    res = pathlib.Path(__file__).parent / 'results'
+    if a.table == 'synthetic':
+        from synthetic_table import space as synthetic_space, SUITE, PHASE
+        SPEC = EvaluatorSpec('synthetic', objectives=tuple(o.to_dict() for o in OBJECTIVES), experiment_options=SUITE)
+        axes = [Objective(o.name, o.direction, scale=o.scale) for o in OBJECTIVES]
+        tb = TabularBenchmark(a.store or str(res / 'synthetic' / 'table.sqlite'), PHASE.name, 'synthetic', objectives=axes, fitness=OBJECTIVES)
+        space = synthetic_space()
+    else:  # the MNIST table: its default objectives and axes (as compare.py), the experiment's default objectives in the search
+        from tabular_build import space as tabular_space
+        SPEC = EvaluatorSpec('mnist')
+        tb = TabularBenchmark(a.store or str(res / 'tabular' / 'mnist_curves.sqlite'), 'fast')
+        space = tabular_space('tabular')
     full = [curve_seconds(r, EPOCHS) for r in tb.results.values() if r.ok]
     total, unit = sum(full), sum(full) / len(full)
     units = (5, 10, 25, 50, 75, 100, 150)
@@ -232,7 +247,7 @@ def main():
     df.to_csv(OUT / f'{a.tag}_seeds.csv', index=False, float_format='%.5g')
     ends.to_csv(OUT / f'{a.tag}_endpoints.csv', index=False, float_format='%.5g')
     summarise(df, ends, unit, units, a.tag)
-    (OUT / f'{a.tag}.json').write_text(json.dumps(dict(table=repr(tb), true_hv=tb.true_hv, table_train_seconds=total, grid=grid,
+    (OUT / f'{a.tag}.json').write_text(json.dumps(dict(name=a.table, table=repr(tb), true_hv=tb.true_hv, table_train_seconds=total, grid=grid,
                                                        unit=unit, units=units, cap=cap, seeds=a.seeds, seconds_per_seed=timing), indent=1))
 
 if __name__ == '__main__':

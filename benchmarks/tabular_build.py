@@ -7,6 +7,8 @@ Resumable: the store is the cache, so a killed build continues where it stopped.
     python benchmarks/tabular_build.py --phases medium --medium-top 24  # medium for the 24 best by Pareto rank (fast)
     python benchmarks/tabular_build.py --phases medium --medium-ids ids.txt
     python benchmarks/tabular_build.py --space hybrid --phases fast --store benchmarks/results/tabular/mnist_hybrid.sqlite
+    # the table with learning curves (the scheduler comparison, issue 19): today's code, the fast phase, a curve per training
+    python benchmarks/tabular_build.py --phases fast --store benchmarks/results/tabular/mnist_curves.sqlite --info build_curves.json
 """
 import argparse, json, pathlib, platform, socket, time, datetime
 import torch
@@ -59,6 +61,7 @@ def main():
     p.add_argument('--medium-ids', default=None)
     p.add_argument('--limit', type=int, default=None, help='only the first N configs (timing trials)')
     p.add_argument('--space', default='tabular', help="the sub-space: tabular (368 architectures, six families) or hybrid (336 layer patterns)")
+    p.add_argument('--info', default=None, help="the build record's file name in results/tabular (default: build.json, build_hybrid.json)")
     a = p.parse_args()
     log = lambda *m: print(datetime.datetime.now().strftime('%H:%M:%S'), *m, flush=True)
     store, spec, sp = ResultStore(a.store), EvaluatorSpec('mnist', threads=1), space(a.space)
@@ -75,7 +78,7 @@ def main():
                 if a.medium_ids: cs += [by_id[i.strip()] for i in pathlib.Path(a.medium_ids).read_text().split() if i.strip() in by_id]
                 cs = list({c.arch_id: c for c in cs}.values())
             runs.append(run_phase(ex, spec, store, phase, cs, log))
-    info_file = OUT / ('build.json' if a.space == 'tabular' else f'build_{a.space}.json')
+    info_file = OUT / (a.info or ('build.json' if a.space == 'tabular' else f'build_{a.space}.json'))
     info = json.loads(info_file.read_text()) if info_file.exists() else dict(runs=[])
     info['runs'].append(dict(finished=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'), host=socket.gethostname(),
                              cpus=torch.get_num_threads(), workers=a.workers, torch=torch.__version__, python=platform.python_version(),
